@@ -1,0 +1,65 @@
+# The course's commands. `make lab` to learn, `make test` to check everything, offline.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# Tests build their own shelf inside the checkout, so a run never depends on
+# (or disturbs) the learner's per-user shelf.
+TEST_SHELF ?= $(CURDIR)/build/test-shelf
+OFFLINE := COURSE_MODE=offline HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+JOBS ?= 2
+
+.PHONY: help install lab shelf test unit notebooks release release-check strip doctor lock clean
+
+help:
+	@echo "make lab      set up (venv, models, workspace) and open JupyterLab"
+	@echo "make test     set up, then run every test offline"
+	@echo "make shelf    build the offline stand-in models"
+	@echo "make doctor   check the installation"
+	@echo "make release  regenerate lessons/ from solutions/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11; run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install -r requirements.lock
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+shelf: install
+	$(BIN)/course shelf build
+
+lab: install
+	$(BIN)/course lab
+
+doctor: install
+	$(BIN)/course doctor
+
+release: install
+	$(BIN)/course release
+
+release-check: install
+	$(BIN)/course release --check
+
+strip: install
+	$(BIN)/nbstripout solutions/*.ipynb lessons/*.ipynb
+
+test: install
+	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build
+	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/pytest -n $(JOBS) --dist loadscope \
+		--nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider tests lessons solutions
+
+unit: install
+	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/pytest -n $(JOBS) tests
+
+lock: install
+	{ echo "# Every package the course installs, transitive ones included, at the exact version tested."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' | sed 's/+cpu$$//'; } > requirements.lock
+
+clean:
+	rm -rf build $(VENV) *.egg-info

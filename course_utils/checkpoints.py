@@ -1,0 +1,131 @@
+"""The role registry: each role the lessons use maps to a Hub checkpoint and to an offline model.
+
+`checkpoint(role)` is the one call a lesson makes: a Hub id in hub mode, a local folder offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import CourseError
+from .modes import activate
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    hub_id: str
+    task: str  # the pipeline task (or model class) the lessons use it with
+    description: str
+    recipe: str | None = None  # a shelf recipe that trains the offline stand-in
+    packaged: Callable[[], Path] | None = None  # or: a real model an installed package ships
+
+    @property
+    def offline_kind(self) -> str:
+        return "stand-in" if self.recipe else "real model"
+
+
+def _packaged_minilm() -> Path:
+    from .shelf.recipes.common import minilm_path
+
+    return minilm_path()
+
+
+_ROLES = (
+    Role(
+        name="sentiment",
+        hub_id="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        task="sentiment-analysis",
+        description="English sentence -> POSITIVE or NEGATIVE",
+        recipe="sentiment-minilm",
+    ),
+    Role(
+        name="feature-extraction",
+        hub_id="sentence-transformers/all-MiniLM-L6-v2",
+        task="feature-extraction",
+        description="English sentence -> one 384-number vector per token (the real all-MiniLM-L6-v2)",
+        packaged=_packaged_minilm,
+    ),
+)
+ROLES: dict[str, Role] = {role.name: role for role in _ROLES}
+
+
+def roles() -> list[str]:
+    return list(ROLES)
+
+
+def get_role(name: str) -> Role:
+    try:
+        return ROLES[name]
+    except (KeyError, TypeError):
+        raise CourseError(f"{name!r} is not a role this course knows; the roles are: {', '.join(ROLES)}.") from None
+
+
+def recipe_for(role: Role):
+    from .shelf.recipes import get_recipe
+
+    return get_recipe(role.recipe)
+
+
+def offline_location(name: str) -> Path:
+    """The local folder for a role, building its stand-in on the shelf if needed."""
+    role = get_role(name)
+    if role.packaged is not None:
+        return role.packaged()
+    from .shelf import default_shelf
+
+    return default_shelf().ensure(role.name, recipe_for(role))
+
+
+def checkpoint(name: str) -> str:
+    """What to pass as `model=` / to `from_pretrained` for this role, in the current mode."""
+    role = get_role(name)
+    if activate().mode == "hub":
+        return role.hub_id
+    return str(offline_location(role.name))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a role resolved and what answers there, for banners and tables."""
+
+    role: str
+    mode: str
+    kind: str  # "Hub", "stand-in" or "real model"
+    location: str
+    state: str  # "ready", "missing", "corrupt", "stale" (offline), or "Hub"
+    score: str = ""
+    size_bytes: int = 0
+
+
+def _score_text(recipe, manifest: dict | None) -> str:
+    if not manifest:
+        return ""
+    metrics = manifest.get("heldout_metrics", {})
+    value = metrics.get(recipe.score_key)
+    if value is None:
+        return ""
+    size = metrics.get("heldout_size")
+    return f"held-out {recipe.score_key} {value:.3f}" + (f" (n={size})" if size else "")
+
+
+def resolve(name: str, *, build: bool = False, mode: str | None = None) -> Resolution:
+    """Describe where `name` resolves (in `mode`, default the current one); build=True builds a missing stand-in."""
+    role = get_role(name)
+    mode = mode or activate().mode
+    if mode == "hub":
+        return Resolution(role.name, mode, "Hub", role.hub_id, "Hub")
+    if role.packaged is not None:
+        path = role.packaged()
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return Resolution(role.name, mode, "real model", str(path), "ready", "pretrained (packaged)", size)
+    from .shelf import default_shelf
+
+    shelf, recipe = default_shelf(), recipe_for(role)
+    if build:
+        shelf.ensure(role.name, recipe)
+    status = shelf.status(role.name, recipe)
+    return Resolution(role.name, mode, "stand-in", str(status.path), status.state,
+                      _score_text(recipe, status.manifest), shelf.size_bytes(role.name))

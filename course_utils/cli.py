@@ -1,0 +1,160 @@
+"""The `course` command: doctor, shelf build/list, release, workspace and lab."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .errors import CourseError
+
+
+def _human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""
+
+
+def cmd_shelf_list(args) -> int:
+    from .checkpoints import ROLES, resolve
+    from .modes import activate
+
+    mode = activate().mode
+    rows = [("role", "mode", "kind", "state", "path or Hub id", "held-out score", "size")]
+    for name in ROLES:
+        info = resolve(name)
+        rows.append((name, mode, info.kind, info.state, info.location, info.score or "-",
+                     _human_size(info.size_bytes) if info.size_bytes else "-"))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    return 0
+
+
+def cmd_shelf_build(args) -> int:
+    import time
+
+    from .checkpoints import ROLES, get_role, recipe_for
+    from .shelf import default_shelf
+
+    names = args.roles or [name for name, role in ROLES.items() if role.recipe]
+    chosen = [get_role(name) for name in names]
+    shelf = default_shelf()
+    for role in chosen:
+        if not role.recipe:
+            print(f"{role.name}: nothing to build (a real model shipped by an installed package).")
+            continue
+        started = time.time()
+        path = shelf.build(role.name, recipe_for(role), force=args.force)
+        manifest_state = shelf.status(role.name, recipe_for(role))
+        print(f"{role.name}: ready at {path} ({_human_size(shelf.size_bytes(role.name))}, "
+              f"{time.time() - started:.0f} s this run; held-out {manifest_state.manifest['heldout_metrics']})")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor()
+
+
+def cmd_release(args) -> int:
+    from .release import release
+
+    differing = release(Path(args.solutions), Path(args.lessons), check=args.check)
+    if args.check:
+        if differing:
+            print(f"{args.lessons}/ is out of date with {args.solutions}/: {', '.join(differing)}. "
+                  "Run `course release` and commit the result.")
+            return 1
+        print(f"{args.lessons}/ matches {args.solutions}/.")
+        return 0
+    print(f"Wrote {len(differing)} student notebook(s)" + (f": {', '.join(differing)}" if differing else "."))
+    return 0
+
+
+def _sync(lessons: str, workspace: str) -> None:
+    from .workspace import sync_workspace
+
+    source = Path(lessons)
+    if not source.is_dir():
+        raise CourseError(f"No lessons folder at {source.resolve()}; run this from the course folder.")
+    for line in sync_workspace(source, Path(workspace)):
+        print(line)
+
+
+def cmd_workspace(args) -> int:
+    _sync(args.lessons, args.workspace)
+    print(f"Workspace ready: {Path(args.workspace).resolve()}")
+    return 0
+
+
+def cmd_lab(args) -> int:
+    from .modes import activate
+
+    decision = activate()
+    print(f"Mode: {decision.mode} ({decision.reason})")
+    if decision.mode == "offline":
+        cmd_shelf_build(argparse.Namespace(roles=[], force=False))
+    _sync(args.lessons, args.workspace)
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={args.workspace}",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}"]
+    if args.no_browser:
+        command.append("--no-browser")
+    print("Starting JupyterLab on localhost (the link with its token follows):", " ".join(command[2:]))
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description="Tools for the transformers course.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("doctor", help="check versions, mode, Hub access and the shelf").set_defaults(run=cmd_doctor)
+
+    shelf = sub.add_parser("shelf", help="the offline stand-in models").add_subparsers(dest="shelf_command",
+                                                                                        required=True)
+    build = shelf.add_parser("build", help="build stand-ins (all of them when no role is named)")
+    build.add_argument("roles", nargs="*", metavar="ROLE")
+    build.add_argument("--force", action="store_true", help="rebuild even when a good entry exists")
+    build.set_defaults(run=cmd_shelf_build)
+    shelf.add_parser("list", help="a table of roles and where each resolves").set_defaults(run=cmd_shelf_list)
+
+    rel = sub.add_parser("release", help="write lessons/ from solutions/")
+    rel.add_argument("--check", action="store_true", help="fail if lessons/ differ from what release would write")
+    rel.add_argument("--solutions", default="solutions")
+    rel.add_argument("--lessons", default="lessons")
+    rel.set_defaults(run=cmd_release)
+
+    for name, run, text in (("workspace", cmd_workspace, "copy new lessons into your workspace"),
+                            ("lab", cmd_lab, "set up, then start JupyterLab on your workspace")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--lessons", default="lessons")
+        p.add_argument("--workspace", default="workspace")
+        if name == "lab":
+            p.add_argument("--port", type=int, default=8888)
+            p.add_argument("--no-browser", action="store_true")
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as exc:
+        print(f"course: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("course: interrupted; nothing half-built was kept.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

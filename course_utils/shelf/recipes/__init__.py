@@ -1,0 +1,40 @@
+"""Recipes: the code that builds each stand-in model from data the course ships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    metrics: dict  # held-out figures, recorded in the manifest
+    data_name: str
+    data_sha256: str
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    version: int
+    summary: str  # one line: what is built from what
+    base_model: str
+    seed: int
+    estimate_seconds: int
+    disk_mb: int
+    score_key: str  # the held-out metric `course shelf list` shows
+    train: Callable[..., BuildResult]
+
+    def build(self, out_dir: Path, scratch: Path, *, seed: int, quiet: bool = False, tiny: bool = False) -> BuildResult:
+        return self.train(out_dir, scratch, seed=seed, quiet=quiet, tiny=tiny)
+
+
+def _recipes() -> dict[str, Recipe]:
+    from .sentiment import SENTIMENT
+
+    return {r.name: r for r in (SENTIMENT,)}
+
+
+def get_recipe(name: str) -> Recipe:
+    return _recipes()[name]

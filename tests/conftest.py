@@ -1,0 +1,35 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def fresh_mode(monkeypatch):
+    """Each test decides the mode anew; tests never reach the network."""
+    from course_utils import modes
+
+    monkeypatch.setattr(modes, "_decision", None)
+    monkeypatch.setenv("COURSE_MODE", "offline")
+    yield
+
+
+@pytest.fixture
+def tmp_shelf(tmp_path, monkeypatch):
+    root = tmp_path / "shelf"
+    monkeypatch.setenv("COURSE_SHELF", str(root))
+    from course_utils.shelf import Shelf
+
+    return Shelf(root)
+
+
+@pytest.fixture
+def toy():
+    from toy_recipe import TOY
+
+    return TOY

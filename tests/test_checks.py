@@ -1,0 +1,75 @@
+import numpy as np
+
+from course_utils.checks import Wrong, call_learner, exercise, expect
+
+
+@exercise("9.1", "double a number")
+def check_double(double):
+    result = call_learner(double, 21, part="double(21)")
+    if not isinstance(result, (int, float)):
+        raise Wrong("type", f"got {type(result).__name__}, expected a number", "Return x * 2.")
+    expect(result == 42, "value", f"double(21) gave {result}", "Multiply by two.")
+
+
+@exercise("9.2", "an array of shape (2, 3)")
+def check_array(array):
+    if not isinstance(array, np.ndarray):
+        raise Wrong("type", f"expected a numpy array, got {type(array).__name__}", "Use np.zeros((2, 3)).")
+    expect(array.shape == (2, 3), "shape", f"shape is {array.shape}", "Two rows, three columns.")
+    expect(array.dtype.kind == "f", "dtype", "not floating point", "Floats, please.")
+
+
+def _status(check, *args):
+    check(*args)
+    return check.last
+
+
+def test_placeholder_is_not_attempted(capsys):
+    assert _status(check_double, ...).status == "not attempted"
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_function_returning_placeholder_is_not_attempted():
+    assert _status(check_double, lambda x: ...).status == "not attempted"
+
+
+def test_right_answer_passes():
+    assert _status(check_double, lambda x: x * 2).status == "pass"
+
+
+def test_wrong_value_names_the_part_and_gives_a_hint(capsys):
+    feedback = _status(check_double, lambda x: x + 2)
+    assert feedback.status == "fail"
+    text = capsys.readouterr().out
+    assert "value" in text and "Hint: Multiply by two." in text and "Traceback" not in text
+
+
+def test_exception_inside_learner_function_is_feedback_not_a_traceback(capsys):
+    def broken(x):
+        return x / 0
+
+    feedback = _status(check_double, broken)
+    assert feedback.status == "fail"
+    out = capsys.readouterr().out
+    assert "ZeroDivisionError" in out and "Traceback" not in out
+
+
+def test_wrong_type_none_and_non_callable():
+    assert _status(check_double, lambda x: "42").status == "fail"
+    assert _status(check_double, None).status == "fail"
+    assert _status(check_double, 42).status == "fail"
+
+
+def test_partial_feedback_lists_each_part():
+    feedback = _status(check_array, np.zeros((3, 2), dtype=int))
+    assert [(p.name, p.ok) for p in feedback.parts] == [("shape", False), ("dtype", False)]
+    feedback = _status(check_array, np.zeros((2, 3), dtype=int))
+    assert [(p.name, p.ok) for p in feedback.parts] == [("shape", True), ("dtype", False)]
+
+
+def test_a_checker_tripping_on_odd_input_still_reports():
+    @exercise("9.3", "a list")
+    def check_list(items):
+        expect(items[0] == 1, "first item")
+
+    assert _status(check_list, 5).status == "fail"
