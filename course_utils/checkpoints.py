@@ -33,7 +33,8 @@ def _packaged_minilm() -> Path:
     return minilm_path()
 
 
-_ROLES = (
+# One block per family; lessons name roles, never checkpoints.
+_TEXT_ROLES = (
     Role(
         name="sentiment",
         hub_id="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
@@ -49,7 +50,8 @@ _ROLES = (
         packaged=_packaged_minilm,
     ),
 )
-ROLES: dict[str, Role] = {role.name: role for role in _ROLES}
+_VISION_ROLES: tuple[Role, ...] = ()
+ROLES: dict[str, Role] = {role.name: role for role in (*_TEXT_ROLES, *_VISION_ROLES)}
 
 
 def roles() -> list[str]:

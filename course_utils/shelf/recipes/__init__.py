@@ -30,11 +30,18 @@ class Recipe:
         return self.train(out_dir, scratch, seed=seed, quiet=quiet, tiny=tiny)
 
 
-def _recipes() -> dict[str, Recipe]:
-    from .sentiment import SENTIMENT
-
-    return {r.name: r for r in (SENTIMENT,)}
+# recipe name -> "module:attribute", imported only when that recipe is needed.
+# Keep one block per family so that each family's recipes are added in one place.
+RECIPES: dict[str, str] = {
+    # text, on the MiniLM body
+    "sentiment-minilm": "sentiment:SENTIMENT",
+    # text, encoder-decoders and decoders
+    # vision and vision-language
+}
 
 
 def get_recipe(name: str) -> Recipe:
-    return _recipes()[name]
+    from importlib import import_module
+
+    module, attribute = RECIPES[name].split(":")
+    return getattr(import_module(f"{__name__}.{module}"), attribute)
