@@ -106,6 +106,9 @@ def cmd_lab(args) -> int:
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}"]
     if args.no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and lab machines often run everything as root; Jupyter refuses that unless told.
+        command.append("--allow-root")
     print("Starting JupyterLab on localhost (the link with its token follows):", " ".join(command[2:]))
     sys.stdout.flush()
     os.execv(sys.executable, command)
