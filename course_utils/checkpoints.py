@@ -65,6 +65,17 @@ def get_role(name: str) -> Role:
         raise CourseError(f"{name!r} is not a role this course knows; the roles are: {', '.join(ROLES)}.") from None
 
 
+def roles_in_notebook(path: Path) -> list[str]:
+    """The roles a lesson asks for in its `lesson_setup(...)` call, in order."""
+    import json
+    import re
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    call = re.search(r"lesson_setup\(([^)]*)\)", source)
+    return [name for name in re.findall(r"[\"']([\w-]+)[\"']", call.group(1)) if name in ROLES] if call else []
+
+
 def recipe_for(role: Role):
     from .shelf.recipes import get_recipe
 

@@ -57,6 +57,30 @@ def cmd_shelf_build(args) -> int:
     return 0
 
 
+def cmd_prefetch(args) -> int:
+    from .prefetch import prefetch
+
+    prefetch(Path(args.cache_dir) if args.cache_dir else None,
+             build_shelf=lambda: cmd_shelf_build(argparse.Namespace(roles=[], force=False)))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    return run_bench(args.lessons, Path(args.folder), args.shelf, args.roles, args.json)
+
+
+def cmd_check(args) -> int:
+    from .grading import as_json, as_table, check_workspace
+
+    workspace = Path(args.workspace)
+    progress = None if args.json else (lambda line: print(line, file=sys.stderr, flush=True))
+    reports = check_workspace(workspace, args.lessons, timeout=args.timeout, progress=progress)
+    print(as_json(reports, workspace) if args.json else as_table(reports))
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from .doctor import run_doctor
 
@@ -94,21 +118,44 @@ def cmd_workspace(args) -> int:
     return 0
 
 
+def _build_for_first_lessons(lessons: Path, how_many: int = 2) -> None:
+    """Build what the first lessons need now; the rest builds on first use, so a learner starts in minutes."""
+    from .checkpoints import ROLES, recipe_for, roles_in_notebook
+    from .shelf import default_shelf
+
+    first = sorted(lessons.glob("*.ipynb"))[:how_many]
+    needed = list(dict.fromkeys(r for nb in first for r in roles_in_notebook(nb) if ROLES[r].recipe))
+    cmd_shelf_build(argparse.Namespace(roles=needed, force=False))
+    shelf = default_shelf()
+    later = [r for r, role in ROLES.items()
+             if role.recipe and shelf.status(r, recipe_for(role)).state != "ready"]
+    if later:
+        minutes = sum(recipe_for(ROLES[r]).estimate_seconds for r in later) / 60
+        print(f"Later lessons build their models the first time they run ({', '.join(later)}: about "
+              f"{minutes:.0f} min in all), or build them all now with `make shelf`.")
+
+
+def lab_command(workspace: str, port: int, no_browser: bool) -> list[str]:
+    """JupyterLab on this machine only, protected by the token Jupyter generates."""
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={workspace}",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}"]
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and lab machines often run everything as root; Jupyter refuses that unless told.
+        command.append("--allow-root")
+    return command
+
+
 def cmd_lab(args) -> int:
     from .modes import activate
 
     decision = activate()
     print(f"Mode: {decision.mode} ({decision.reason})")
     if decision.mode == "offline":
-        cmd_shelf_build(argparse.Namespace(roles=[], force=False))
+        _build_for_first_lessons(Path(args.lessons))
     _sync(args.lessons, args.workspace)
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={args.workspace}",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}"]
-    if args.no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # Containers and lab machines often run everything as root; Jupyter refuses that unless told.
-        command.append("--allow-root")
+    command = lab_command(args.workspace, args.port, args.no_browser)
     print("Starting JupyterLab on localhost (the link with its token follows):", " ".join(command[2:]))
     sys.stdout.flush()
     os.execv(sys.executable, command)
@@ -128,6 +175,25 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even when a good entry exists")
     build.set_defaults(run=cmd_shelf_build)
     shelf.add_parser("list", help="a table of roles and where each resolves").set_defaults(run=cmd_shelf_list)
+
+    pre = sub.add_parser("prefetch", help="download every Hub checkpoint the course uses (or build the shelf)")
+    pre.add_argument("--cache-dir", help="a folder to download into instead of the HF cache (share it as HF_HUB_CACHE)")
+    pre.set_defaults(run=cmd_prefetch)
+
+    bench = sub.add_parser("bench", help="time each lesson (and with --shelf, each stand-in build)")
+    bench.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson names or number prefixes (default: all)")
+    bench.add_argument("--folder", default="solutions", help="where the notebooks are (default: solutions)")
+    bench.add_argument("--shelf", action="store_true", help="also build every stand-in from nothing, timed")
+    bench.add_argument("--roles", nargs="*", default=[], metavar="ROLE", help="with --shelf: only these roles")
+    bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    bench.set_defaults(run=cmd_bench)
+
+    check = sub.add_parser("check", help="run a learner's notebooks offline and report each exercise")
+    check.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson numbers or names (default: every notebook)")
+    check.add_argument("--workspace", default="workspace", help="the learner's folder (default: workspace)")
+    check.add_argument("--json", action="store_true", help="print JSON for a script instead of a table")
+    check.add_argument("--timeout", type=int, default=120, help="seconds a cell may run (default: 120)")
+    check.set_defaults(run=cmd_check)
 
     rel = sub.add_parser("release", help="write lessons/ from solutions/")
     rel.add_argument("--check", action="store_true", help="fail if lessons/ differ from what release would write")
