@@ -27,3 +27,146 @@ def similarity_heatmap(matrix, row_labels, col_labels=None, title="Cosine simila
     ax.figure.colorbar(image, ax=ax, fraction=0.046)
     ax.figure.tight_layout()
     return ax
+
+
+def attention_heatmap(weights, tokens, title="Attention", ax=None):
+    """One attention map: row i shows how much token i attends to each token (columns); rows sum to 1."""
+    import matplotlib.pyplot as plt
+
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] != len(tokens):
+        raise ValueError(f"expected a square matrix with one row per token ({len(tokens)}), got shape {weights.shape}")
+    if ax is None:
+        size = 1.5 + 0.42 * len(tokens)
+        _, ax = plt.subplots(figsize=(size + 1.2, size))
+    image = ax.imshow(weights, cmap="Blues", vmin=0.0, vmax=max(weights.max(), 1e-9))
+    ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")
+    ax.set_yticks(range(len(tokens)), tokens)
+    ax.set_xlabel("attends to (key)")
+    ax.set_ylabel("token (query)")
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046)
+    ax.figure.tight_layout()
+    return ax
+
+
+def attention_grid(attentions, tokens=None, title="Attention maps, one per layer and head"):
+    """Every head of every layer as a small map: `attentions` is the model's tuple of (1, heads, seq, seq) tensors."""
+    import matplotlib.pyplot as plt
+
+    maps = np.stack([np.asarray(layer.detach() if hasattr(layer, "detach") else layer, dtype=float)[0]
+                     for layer in attentions])
+    layers, heads = maps.shape[:2]
+    fig, axes = plt.subplots(layers, heads, figsize=(0.95 * heads + 0.6, 0.95 * layers + 0.8), squeeze=False)
+    for (layer, head), ax in np.ndenumerate(axes):
+        ax.imshow(maps[layer, head], cmap="Blues", vmin=0.0, vmax=1.0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if layer == 0:
+            ax.set_title(f"h{head}", fontsize=8)
+        if head == 0:
+            ax.set_ylabel(f"layer {layer}", fontsize=8)
+    subtitle = f" ({len(tokens)} tokens)" if tokens is not None else ""
+    fig.suptitle(title + subtitle, fontsize=10)
+    fig.tight_layout()
+    return axes
+
+
+def training_curves(log_history, ax=None, title="Training"):
+    """Training loss per logged step and evaluation loss per evaluation, from `trainer.state.log_history`."""
+    import matplotlib.pyplot as plt
+
+    train = [(r["step"], r["loss"]) for r in log_history if "loss" in r and "step" in r]
+    evals = [(r["step"], r["eval_loss"]) for r in log_history if "eval_loss" in r]
+    if not train and not evals:
+        raise ValueError("the log history has no losses; set logging_steps (and eval_strategy) in TrainingArguments")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    if train:
+        ax.plot(*zip(*train), marker=".", label="training loss")
+    if evals:
+        ax.plot(*zip(*evals), marker="o", linestyle="--", label="evaluation loss")
+    ax.set_xlabel("optimisation step")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    ax.figure.tight_layout()
+    return ax
+
+
+def _as_array(image) -> np.ndarray:
+    return np.asarray(image.convert("RGB") if hasattr(image, "convert") else image)
+
+
+def image_row(images, titles=None, size: float = 2.4):
+    """Several pictures side by side, each with an optional title."""
+    import matplotlib.pyplot as plt
+
+    titles = titles or [""] * len(images)
+    fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size + 0.4), squeeze=False)
+    for ax, image, title in zip(axes[0], images, titles):
+        ax.imshow(_as_array(image))
+        ax.set_title(_short(str(title), 30), fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return axes[0]
+
+
+def patch_grid(image, patch_size: int, ax=None, number: bool = True):
+    """An image with the grid of square patches a ViT cuts it into, each patch numbered in reading order."""
+    import matplotlib.pyplot as plt
+
+    pixels = _as_array(image)
+    height, width = pixels.shape[:2]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    ax.imshow(pixels)
+    for x in range(0, width + 1, patch_size):
+        ax.axvline(x - 0.5, color="white", lw=0.8)
+    for y in range(0, height + 1, patch_size):
+        ax.axhline(y - 0.5, color="white", lw=0.8)
+    columns = width // patch_size
+    if number and columns * (height // patch_size) <= 256:
+        for index in range(columns * (height // patch_size)):
+            row, col = divmod(index, columns)
+            ax.text(col * patch_size + 1, row * patch_size + 1, str(index), color="white", fontsize=6,
+                    va="top", ha="left", bbox=dict(facecolor="black", alpha=0.4, pad=0.5, lw=0))
+    ax.set_title(f"{height}x{width} pixels -> {height // patch_size}x{columns} patches of {patch_size}x{patch_size}")
+    ax.axis("off")
+    return ax
+
+
+def patch_tiles(pixels, patch_size: int, count: int = 16, ax=None):
+    """The first `count` patches of an image laid out in a row: the sequence of 'tokens' a ViT reads."""
+    import matplotlib.pyplot as plt
+
+    pixels = _as_array(pixels)
+    columns = pixels.shape[1] // patch_size
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(14, 0.8 * count), 1.3))
+    gap = np.ones((patch_size, 2, 3), dtype=pixels.dtype) * (255 if pixels.dtype == np.uint8 else 1)
+    tiles = []
+    for index in range(count):
+        row, col = divmod(index, columns)
+        tiles += [pixels[row * patch_size:(row + 1) * patch_size, col * patch_size:(col + 1) * patch_size], gap]
+    ax.imshow(np.concatenate(tiles[:-1], axis=1))
+    ax.set_title(f"patches 0 to {count - 1}, in the order the model reads them", fontsize=9)
+    ax.axis("off")
+    return ax
+
+
+def attention_overlay(image, weights, ax=None, title="Attention from [CLS]"):
+    """A grid of per-patch weights (e.g. attention from [CLS]) stretched over the image as a heat map."""
+    import matplotlib.pyplot as plt
+
+    pixels = _as_array(image)
+    weights = np.asarray(weights, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    ax.imshow(pixels)
+    height, width = pixels.shape[:2]
+    ax.imshow(weights, cmap="inferno", alpha=0.55, extent=(-0.5, width - 0.5, height - 0.5, -0.5),
+              interpolation="nearest")
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+    return ax
