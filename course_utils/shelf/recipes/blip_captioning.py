@@ -1,0 +1,105 @@
+"""The blip-captioning stand-in: a small BlipForConditionalGeneration trained from scratch to caption scenes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import BuildResult, Recipe
+from . import vision_common as vc
+
+MAX_NEW_TOKENS = 16
+
+FULL = vc.Settings(train_size=8000, steps=2200, batch_size=48, lr=1e-3)
+
+
+def blip_processor():
+    """A BLIP processor for 64 px scenes and the word-level caption vocabulary."""
+    from transformers import BlipImageProcessorPil, BlipProcessor
+
+    from ...data import shapes
+
+    image_processor = BlipImageProcessorPil(size={"height": shapes.CANVAS, "width": shapes.CANVAS})
+    return BlipProcessor(image_processor=image_processor, tokenizer=vc.bert_tokenizer())
+
+
+def blip_config(tokenizer):
+    """Both BLIP towers at the shared small size; decoding starts at [CLS] and stops at [SEP]."""
+    from transformers import BlipConfig
+
+    text = dict(**vc.tower(), vocab_size=len(tokenizer), encoder_hidden_size=vc.tower()["hidden_size"],
+                max_position_embeddings=vc.TEXT_POSITIONS, bos_token_id=tokenizer.cls_token_id,
+                eos_token_id=tokenizer.sep_token_id, sep_token_id=tokenizer.sep_token_id,
+                pad_token_id=tokenizer.pad_token_id)
+    return BlipConfig(text_config=text, vision_config=vc.vision_tower(), projection_dim=64, image_text_hidden_size=64)
+
+
+def caption_accuracy(model, processor, heldout: vc.SceneSet, batch_size: int = 200) -> tuple[float, list[str]]:
+    """Share of held-out scenes whose greedy caption names the right colour and the right shape, and the captions."""
+    import torch
+
+    images = heldout.pil()
+    captions: list[str] = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            inputs = processor(images=images[start:start + batch_size], return_tensors="pt").to(model.device)
+            ids = model.generate(**inputs, max_new_tokens=MAX_NEW_TOKENS)
+            captions.extend(processor.batch_decode(ids, skip_special_tokens=True))
+    right = sum(vc.names_colour_and_shape(text, scene) for text, scene in zip(captions, heldout.scenes))
+    return right / len(captions), captions
+
+
+def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
+    import numpy as np
+    import torch
+    from transformers import BlipForConditionalGeneration, set_seed
+
+    from ...data import shapes
+    from .common import quiet_library
+
+    settings = vc.tiny_settings(FULL.lr) if tiny else FULL
+    train_size, steps, batch_size = settings.train_size, settings.steps, settings.batch_size
+    train, heldout = vc.scene_sets(seed, train_size, settings.heldout_size)
+
+    with quiet_library():
+        set_seed(seed)
+        processor = blip_processor()
+        tokenizer = processor.tokenizer
+        model = BlipForConditionalGeneration(blip_config(tokenizer))
+        pixels = vc.pixel_tensor(train.images, processor.image_processor)
+        pick = vc.batches(train_size, batch_size, seed)
+        caption_rng = np.random.default_rng(seed + 1)
+
+        def loss_for_step(step):
+            chosen = pick(step)
+            batch, scenes = vc.transformed_batch(pixels[torch.from_numpy(chosen)],
+                                                 [train.scenes[i] for i in chosen], step)
+            captions = [shapes.caption(scene, caption_rng) for scene in scenes]
+            text = tokenizer(captions, padding=True, return_tensors="pt", return_token_type_ids=False)
+            labels = text["input_ids"].masked_fill(text["attention_mask"] == 0, -100)
+            return model(pixel_values=batch.to(model.device), labels=labels.to(model.device),
+                         **text.to(model.device)).loss
+
+        vc.fit(model, loss_for_step, steps, lr=settings.lr, quiet=quiet, desc="BLIP captioner")
+        accuracy, _ = caption_accuracy(model, processor, heldout)
+        model.save_pretrained(out_dir)
+        processor.save_pretrained(out_dir)
+
+    return BuildResult(
+        metrics={"colour_and_shape_right": round(accuracy, 4), "heldout_size": len(heldout.scenes),
+                 "train_size": train_size, "steps": steps},
+        data_name=vc.data_name(train_size, seed),
+        data_sha256=train.digest(),
+    )
+
+
+BLIP_CAPTIONING = Recipe(
+    name="blip-captioning-shapes",
+    version=1,
+    summary="a small BlipForConditionalGeneration (2-layer towers) trained from scratch to caption generated shapes",
+    base_model="none (trained from scratch)",
+    seed=42,
+    estimate_seconds=360,
+    disk_mb=6,
+    score_key="colour_and_shape_right",
+    train=_train,
+)

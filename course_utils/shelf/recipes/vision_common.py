@@ -1,0 +1,235 @@
+"""Pieces the vision recipes share: generated scenes as tensors, two small tokenizers, a plain training loop.
+
+Training images never go through the image processor one by one (too slow on a laptop); they are
+normalised here with the processor's own numbers, and every held-out score goes through the real processor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...data import shapes
+
+HELDOUT_SEED_OFFSET = 10_000  # the held-out scenes come from a different random stream than the training ones
+HELDOUT_SIZE = 600
+TEXT_POSITIONS = 32
+SPECIAL_BERT = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+def tower(**overrides) -> dict:
+    """The size every small transformer tower here starts from: 128 wide, 4 heads, 64 px images in 8 px patches."""
+    settings = dict(hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4)
+    settings.update(overrides)
+    return settings
+
+
+def vision_tower(**overrides) -> dict:
+    return tower(image_size=shapes.CANVAS, patch_size=8, num_channels=3, **overrides)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much a recipe trains: `tiny` ones finish in seconds, for the unit tests."""
+
+    train_size: int
+    steps: int
+    batch_size: int
+    lr: float
+    heldout_size: int = HELDOUT_SIZE
+
+
+def tiny_settings(lr: float) -> Settings:
+    return Settings(train_size=96, steps=4, batch_size=16, lr=lr, heldout_size=48)
+
+
+@dataclass
+class SceneSet:
+    images: np.ndarray  # (n, H, W, 3) uint8
+    scenes: list
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([s.label for s in self.scenes])
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.images.tobytes()).hexdigest()
+
+    def pil(self) -> list:
+        from PIL import Image
+
+        return [Image.fromarray(image) for image in self.images]
+
+
+def scene_sets(seed: int, train_size: int, heldout_size: int = HELDOUT_SIZE) -> tuple[SceneSet, SceneSet]:
+    train = SceneSet(*shapes.generate(train_size, seed))
+    heldout = SceneSet(*shapes.generate(heldout_size, seed + HELDOUT_SEED_OFFSET))
+    return train, heldout
+
+
+def data_name(train_size: int, seed: int) -> str:
+    return (f"course_utils/data/shapes.py: {train_size} generated scenes (seed {seed}); held-out scenes from seed "
+            f"{seed + HELDOUT_SEED_OFFSET}")
+
+
+def pixel_tensor(images: np.ndarray, processor):
+    """What the image processor makes of these canvas-sized images, computed for the whole batch at once."""
+    import torch
+
+    mean = torch.tensor(processor.image_mean, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(processor.image_std, dtype=torch.float32).view(1, 3, 1, 1)
+    pixels = torch.from_numpy(images).permute(0, 3, 1, 2).float() * processor.rescale_factor
+    return (pixels - mean) / std
+
+
+# The eight flips and quarter turns of a square canvas leave every colour and shape as it is, and move
+# the shape's place in a way the captions can follow: (flip left-right, flip top-bottom, swap the axes).
+_SYMMETRIES = [(lr, tb, swap) for swap in (False, True) for lr in (False, True) for tb in (False, True)]
+_MIRROR = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
+_SWAP = {"on the left": "at the top", "at the top": "on the left",
+         "on the right": "at the bottom", "at the bottom": "on the right", "in the middle": "in the middle"}
+
+
+def _moved(place: str, lr: bool, tb: bool, swap: bool) -> str:
+    """Where a shape at `place` ends up after the axes are swapped (first), then the flips."""
+    if swap:
+        place = _SWAP[place]
+    words = place.split()
+    if (lr and words[-1] in ("left", "right")) or (tb and words[-1] in ("top", "bottom")):
+        place = " ".join([*words[:-1], _MIRROR[words[-1]]])
+    return place
+
+
+def transformed_batch(pixels, scenes: list, step: int):
+    """One of the eight symmetries of the square, chosen by the step, applied to a batch and to what it shows."""
+    import dataclasses
+
+    lr, tb, swap = _SYMMETRIES[step % len(_SYMMETRIES)]
+    if swap:
+        pixels = pixels.transpose(-1, -2)
+    if lr:
+        pixels = pixels.flip(-1)
+    if tb:
+        pixels = pixels.flip(-2)
+    return pixels, [dataclasses.replace(s, place=_moved(s.place, lr, tb, swap)) for s in scenes]
+
+
+def bert_tokenizer():
+    """A word-level BERT tokenizer for the scene captions: every caption word whole, letters as a fallback."""
+    from transformers import BertTokenizer
+
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)] + list("0123456789")
+    punctuation = list(".,!?'-")
+    tokens = [*SPECIAL_BERT, *shapes.vocabulary(), *letters, *punctuation, *(f"##{c}" for c in letters)]
+    vocab = {token: i for i, token in enumerate(dict.fromkeys(tokens))}
+    return BertTokenizer(vocab=vocab, model_max_length=TEXT_POSITIONS)
+
+
+def clip_tokenizer():
+    """A byte-level BPE tokenizer in CLIP's format, its merges learnt from the scene captions."""
+    import json
+
+    from tokenizers import pre_tokenizers, trainers
+    from transformers import CLIPTokenizer
+
+    corpus = [" ".join(shapes.vocabulary())] * 20
+    blank = CLIPTokenizer()
+    trainer = trainers.BpeTrainer(
+        vocab_size=1024, special_tokens=["<|startoftext|>", "<|endoftext|>"], show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), end_of_word_suffix="</w>")
+    blank.backend_tokenizer.train_from_iterator(corpus, trainer)
+    model = json.loads(blank.backend_tokenizer.to_str())["model"]
+    merges = [tuple(pair) if isinstance(pair, list) else tuple(pair.split(" ")) for pair in model["merges"]]
+    vocab = dict(model["vocab"])
+    # Every byte also as a word ending, so that no text ever falls back to the unknown token
+    # (which CLIP shares with end-of-text, where the text tower reads its summary vector).
+    for char in sorted(pre_tokenizers.ByteLevel.alphabet()):
+        vocab.setdefault(f"{char}</w>", len(vocab))
+    return CLIPTokenizer(vocab=vocab, merges=merges, model_max_length=TEXT_POSITIONS)
+
+
+def fit(model, loss_for_step, steps: int, *, lr: float, quiet: bool, desc: str, warmup: float = 0.05) -> float:
+    """AdamW with warm-up and cosine decay; `loss_for_step(step)` gives one batch's loss. Returns the final loss."""
+    import torch
+    from tqdm.auto import tqdm
+
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embeddings" not in n]
+    rest = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embeddings" not in n)]
+    optimiser = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": rest, "weight_decay": 0.0}],
+                                  lr=lr, betas=(0.9, 0.98))
+    warm = max(1, int(steps * warmup))
+
+    def schedule(step: int) -> float:
+        if step < warm:
+            return (step + 1) / warm
+        return 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, steps - warm)))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, schedule)
+    model.train()
+    smoothed = float("nan")
+    progress = tqdm(range(steps), desc=desc, disable=quiet, leave=False)
+    for step in progress:
+        loss = loss_for_step(step)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        scheduler.step()
+        optimiser.zero_grad(set_to_none=True)
+        smoothed = loss.item() if step == 0 else 0.95 * smoothed + 0.05 * loss.item()
+        if step % 25 == 0:
+            progress.set_postfix(loss=f"{smoothed:.3f}")
+    model.eval()
+    return smoothed
+
+
+def batches(n: int, batch_size: int, seed: int):
+    """A function step -> indices of that step's batch: shuffled epochs over n items, fixed by the seed."""
+    rng = np.random.default_rng(seed)
+    order: list[int] = []
+
+    def indices(step: int) -> np.ndarray:
+        nonlocal order
+        while len(order) < batch_size:
+            order.extend(rng.permutation(n).tolist())
+        chosen, order = order[:batch_size], order[batch_size:]
+        return np.array(chosen)
+
+    return indices
+
+
+def caption_is_true(text: str, scene) -> bool:
+    """Does a caption describe this scene (colour, shape, and size or place when it names them)?"""
+    words = text.replace(".", " ").split()
+    if scene.colour not in words or scene.shape not in words:
+        return False
+    for colour in shapes.COLOURS:
+        if colour in words and colour != scene.colour:
+            return False
+    for shape in shapes.SHAPES:
+        if shape in words and shape != scene.shape:
+            return False
+    for size in shapes.SIZES:
+        if size in words and size != scene.size:
+            return False
+    places = ("left", "right", "top", "bottom", "middle")
+    return all(place not in words or place in scene.place.split() for place in places)
+
+
+def names_colour_and_shape(text: str, scene) -> bool:
+    """A caption is right when the only colour it names is the scene's, and likewise the only shape."""
+    words = set(text.replace(".", " ").split())
+    return (words & set(shapes.COLOURS) == {scene.colour}) and (words & set(shapes.SHAPES) == {scene.shape})
+
+
+def wrong_caption(scene, rng: np.random.Generator) -> str:
+    """A caption in one of the usual phrasings that is false for the scene (wrong colour, shape, or both)."""
+    colours = [c for c in shapes.COLOURS if c != scene.colour]
+    others = [s for s in shapes.SHAPES if s != scene.shape]
+    change = int(rng.integers(3))
+    colour = colours[int(rng.integers(len(colours)))] if change != 1 else scene.colour
+    shape = others[int(rng.integers(len(others)))] if change != 0 else scene.shape
+    false_scene = shapes.Scene(colour, shape, scene.size, scene.place, shapes.class_index(colour, shape))
+    return shapes.caption(false_scene, rng)
