@@ -10,6 +10,9 @@ OFFLINE := COURSE_MODE=offline HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 JOBS ?= 2
 
 .PHONY: help install lab shelf test unit notebooks release release-check strip doctor lock clean
+.PHONY: book browser test-book
+# The website runs every lesson offline unless told otherwise (make book BOOK_MODE=hub, with internet).
+BOOK_MODE ?= offline
 
 help:
 	@echo "make lab      set up (venv, models, workspace) and open JupyterLab"
@@ -17,6 +20,7 @@ help:
 	@echo "make shelf    build the offline stand-in models"
 	@echo "make doctor   check the installation"
 	@echo "make release  regenerate lessons/ from solutions/"
+	@echo "make book     build the website into book/_build/html"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11; run make PYTHON=python3.11 ...")'
@@ -48,12 +52,29 @@ release-check: install
 strip: install
 	$(BIN)/nbstripout solutions/*.ipynb lessons/*.ipynb
 
-test: install
+test: install browser
 	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build
 	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/pytest -n $(JOBS) --dist loadscope \
 		--nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider tests lessons solutions
 
-unit: install
+book: install
+	if [ "$(BOOK_MODE)" != hub ]; then COURSE_MODE=offline COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build; fi
+	COURSE_MODE=$(BOOK_MODE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/python book/build.py
+
+# The browser test drives Debian's chromium (Playwright's own browser download is never used).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the website test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+# Builds the website (running every lesson page) and opens it in headless chromium.
+test-book: install browser
+	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build
+	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/pytest -p no:cacheprovider tests/test_book.py
+
+unit: install browser
 	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/pytest -n $(JOBS) tests
 
 lock: install
@@ -62,4 +83,4 @@ lock: install
 	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' | sed 's/+cpu$$//'; } > requirements.lock
 
 clean:
-	rm -rf build $(VENV) *.egg-info
+	rm -rf build $(VENV) *.egg-info book/_build book/_generated
