@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 
+from course_utils.checks import MIME as CHECK_MIME
 from course_utils.release import BEGIN, END, student_notebook
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,6 +86,18 @@ def site():
                           text=True)
     assert done.returncode == 0, f"book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
     return HTML
+
+
+def test_every_solution_passes_its_own_checks(site):
+    """The book runs each master's solutions; every exercise check on every page must then say pass."""
+    executed = BOOK / "_build" / "jupyter_execute" / "_generated" / "lessons"
+    for lesson in _lesson_pages():
+        nb = nbformat.read(executed / f"{lesson}.ipynb", as_version=4)
+        verdicts = [o.data[CHECK_MIME] for c in nb.cells for o in c.get("outputs", [])
+                    if CHECK_MIME in o.get("data", {})]
+        assert len(verdicts) >= 2, f"{lesson}: fewer than two exercise checks ran"
+        failing = [f"{v['exercise']} {v['status']}" for v in verdicts if v["status"] != "pass"]
+        assert not failing, f"{lesson}: the solutions do not pass their checks: {failing}"
 
 
 @pytest.fixture(scope="module")
