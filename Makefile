@@ -35,7 +35,7 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 shelf: install
-	$(BIN)/course shelf build
+	$(BIN)/course shelf build --jobs $(JOBS)
 
 lab: install
 	$(BIN)/course lab
@@ -53,7 +53,7 @@ strip: install
 	$(BIN)/nbstripout solutions/*.ipynb lessons/*.ipynb
 
 test: install browser
-	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build
+	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build --jobs $(JOBS)
 	# Each notebook runs once: nbval runs the student copies (unanswered exercises must not stop them);
 	# the book build in tests/test_book.py runs every master and checks that its solutions pass.
 	$(OFFLINE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/pytest -n $(JOBS) --dist loadscope \

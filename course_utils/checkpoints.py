@@ -49,8 +49,86 @@ _TEXT_ROLES = (
         description="English sentence -> one 384-number vector per token (the real all-MiniLM-L6-v2)",
         packaged=_packaged_minilm,
     ),
+    Role(
+        name="fill-mask",
+        hub_id="google-bert/bert-base-uncased",
+        task="fill-mask",
+        description="sentence with a [MASK] -> the most likely words for the gap",
+        recipe="mlm-minilm",
+    ),
+    Role(
+        name="ner",
+        hub_id="dslim/bert-base-NER",
+        task="ner",
+        description="sentence -> the people (PER), organisations (ORG), places (LOC) and other names (MISC) in it",
+        recipe="ner-minilm",
+    ),
+    Role(
+        name="zero-shot",
+        hub_id="facebook/bart-large-mnli",
+        task="zero-shot-classification",
+        description="sentence + candidate labels of your choice -> the labels ranked (an NLI model underneath)",
+        recipe="nli-minilm",
+    ),
+    Role(
+        name="question-answering",
+        hub_id="distilbert/distilbert-base-cased-distilled-squad",
+        task="AutoModelForQuestionAnswering",
+        description="question + context -> the span of the context that answers it",
+        recipe="qa-minilm",
+    ),
+    Role(
+        name="summarization",
+        hub_id="sshleifer/distilbart-cnn-12-6",
+        task="AutoModelForSeq2SeqLM",
+        description="a news report -> a one-sentence summary, written token by token (encoder-decoder)",
+        recipe="summarization-bart-reports",
+    ),
+    Role(
+        name="translation",
+        hub_id="Helsinki-NLP/opus-mt-fr-en",
+        task="AutoModelForSeq2SeqLM",
+        description="a French sentence -> its English translation (offline: a mini-language of a few hundred words)",
+        recipe="translation-marian-minifrench",
+    ),
+    Role(
+        name="text-generation",
+        hub_id="distilbert/distilgpt2",
+        task="text-generation",
+        description="the start of a text -> a continuation, one token at a time (decoder only)",
+        recipe="text-generation-gpt2-stories",
+    ),
 )
-_VISION_ROLES: tuple[Role, ...] = ()
+_VISION_ROLES = (
+    Role(
+        name="image-classification",
+        hub_id="google/vit-base-patch16-224",
+        task="image-classification",
+        description="image -> one of its classes (the Hub ViT: 1000 ImageNet classes; offline: 12 coloured shapes)",
+        recipe="vit-shapes",
+    ),
+    Role(
+        name="clip",
+        hub_id="openai/clip-vit-base-patch32",
+        task="zero-shot-image-classification",
+        description="image + texts -> how well each text matches the image (two towers, one shared space)",
+        recipe="clip-shapes",
+    ),
+    Role(
+        name="blip-captioning",
+        hub_id="Salesforce/blip-image-captioning-base",
+        task="BlipForConditionalGeneration",
+        description="image -> a caption, written token by token",
+        recipe="blip-captioning-shapes",
+    ),
+    Role(
+        name="blip-retrieval",
+        hub_id="Salesforce/blip-itm-base-coco",
+        task="BlipForImageTextRetrieval",
+        description="image + text -> does the text describe the image (matching head) and their similarity",
+        recipe="blip-retrieval-shapes",
+    ),
+)
 ROLES: dict[str, Role] = {role.name: role for role in (*_TEXT_ROLES, *_VISION_ROLES)}
 
 

@@ -44,24 +44,67 @@ def cmd_shelf_build(args) -> int:
 
     names = args.roles or [name for name, role in ROLES.items() if role.recipe]
     chosen = [get_role(name) for name in names]
+    packaged = [role for role in chosen if not role.recipe]
+    for role in packaged:
+        print(f"{role.name}: nothing to build (a real model shipped by an installed package).")
+    trained = [role for role in chosen if role.recipe]
+    if getattr(args, "jobs", 1) > 1 and len(trained) > 1:
+        return _build_in_parallel([r.name for r in trained], args.jobs, args.force)
     shelf = default_shelf()
-    for role in chosen:
-        if not role.recipe:
-            print(f"{role.name}: nothing to build (a real model shipped by an installed package).")
-            continue
+    for role in trained:
         started = time.time()
         path = shelf.build(role.name, recipe_for(role), force=args.force)
-        manifest_state = shelf.status(role.name, recipe_for(role))
+        manifest = shelf.status(role.name, recipe_for(role)).manifest
         print(f"{role.name}: ready at {path} ({_human_size(shelf.size_bytes(role.name))}, "
-              f"{time.time() - started:.0f} s this run; held-out {manifest_state.manifest['heldout_metrics']})")
+              f"{time.time() - started:.0f} s this run; held-out {manifest['heldout_metrics']})")
     return 0
+
+
+def _build_in_parallel(names: list[str], jobs: int, force: bool) -> int:
+    """Build roles in `jobs` child processes, longest first, each on its share of the cores."""
+    import subprocess
+    import tempfile
+    import time
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    from .checkpoints import ROLES, recipe_for
+
+    names = sorted(names, key=lambda n: -recipe_for(ROLES[n]).estimate_seconds)
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+    logs = Path(tempfile.mkdtemp(prefix="shelf-build-logs-"))
+    started = time.time()
+
+    def build(name: str) -> tuple[str, int, float]:
+        began = time.time()
+        command = [sys.executable, "-m", "course_utils.cli", "shelf", "build", name] + (["--force"] if force else [])
+        with open(logs / f"{name}.log", "w") as log:
+            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env).returncode
+        return name, code, time.time() - began
+
+    failed = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool, tqdm(total=len(names), desc="shelf", unit="role") as bar:
+        for future in as_completed([pool.submit(build, name) for name in names]):
+            name, code, seconds = future.result()
+            lines = (logs / f"{name}.log").read_text(errors="replace").strip().splitlines()
+            if code == 0:
+                bar.write(lines[-1] if lines else f"{name}: ready ({seconds:.0f} s)")
+            else:
+                failed.append(name)
+                bar.write(f"{name}: FAILED after {seconds:.0f} s; the end of its log:\n  " + "\n  ".join(lines[-15:]))
+            bar.update()
+    print(f"Shelf: {len(names) - len(failed)} of {len(names)} roles ready in {time.time() - started:.0f} s "
+          f"({jobs} at a time; logs in {logs}).")
+    return 1 if failed else 0
 
 
 def cmd_prefetch(args) -> int:
     from .prefetch import prefetch
 
     prefetch(Path(args.cache_dir) if args.cache_dir else None,
-             build_shelf=lambda: cmd_shelf_build(argparse.Namespace(roles=[], force=False)))
+             build_shelf=lambda: cmd_shelf_build(argparse.Namespace(roles=[], force=False, jobs=2)))
     return 0
 
 
@@ -173,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = shelf.add_parser("build", help="build stand-ins (all of them when no role is named)")
     build.add_argument("roles", nargs="*", metavar="ROLE")
     build.add_argument("--force", action="store_true", help="rebuild even when a good entry exists")
+    build.add_argument("--jobs", type=int, default=1, help="build this many roles at once (each on its share of cores)")
     build.set_defaults(run=cmd_shelf_build)
     shelf.add_parser("list", help="a table of roles and where each resolves").set_defaults(run=cmd_shelf_list)
 

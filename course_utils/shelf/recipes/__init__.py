@@ -35,8 +35,19 @@ class Recipe:
 RECIPES: dict[str, str] = {
     # text, on the MiniLM body
     "sentiment-minilm": "sentiment:SENTIMENT",
+    "mlm-minilm": "fill_mask:FILL_MASK",
+    "ner-minilm": "ner:NER",
+    "nli-minilm": "zero_shot:ZERO_SHOT",
+    "qa-minilm": "question_answering:QUESTION_ANSWERING",
     # text, encoder-decoders and decoders
+    "summarization-bart-reports": "summarization:SUMMARIZATION",
+    "translation-marian-minifrench": "translation:TRANSLATION",
+    "text-generation-gpt2-stories": "text_generation:TEXT_GENERATION",
     # vision and vision-language
+    "vit-shapes": "vit:VIT",
+    "clip-shapes": "clip:CLIP",
+    "blip-captioning-shapes": "blip_captioning:BLIP_CAPTIONING",
+    "blip-retrieval-shapes": "blip_retrieval:BLIP_RETRIEVAL",
 }
 
 

