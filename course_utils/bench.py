@@ -118,15 +118,24 @@ def bench_shelf(roles: list[str]) -> list[dict]:
 
     chosen = [ROLES[r] for r in (roles or ROLES) if ROLES[r].recipe]
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-shelf-") as root:
-        shelf = Shelf(root)
-        for role in chosen:
-            started = time.perf_counter()
-            shelf.build(role.name, recipe_for(role), quiet=True)
-            manifest = shelf.status(role.name, recipe_for(role)).manifest
-            results.append({"role": role.name, "seconds": round(time.perf_counter() - started, 1),
-                            "mb": round(shelf.size_bytes(role.name) / 2**20, 1),
-                            "heldout": manifest["heldout_metrics"]})
+    previous = os.environ.get("COURSE_SHELF")
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-shelf-") as root:
+            # Recipes that start from another role's model (BLIP matching from the captioner) find it here too.
+            os.environ["COURSE_SHELF"] = root
+            shelf = Shelf(root)
+            for role in chosen:
+                started = time.perf_counter()
+                shelf.build(role.name, recipe_for(role), quiet=True)
+                manifest = shelf.status(role.name, recipe_for(role)).manifest
+                results.append({"role": role.name, "seconds": round(time.perf_counter() - started, 1),
+                                "mb": round(shelf.size_bytes(role.name) / 2**20, 1),
+                                "heldout": manifest["heldout_metrics"]})
+    finally:
+        if previous is None:
+            os.environ.pop("COURSE_SHELF", None)
+        else:
+            os.environ["COURSE_SHELF"] = previous
     return results
 
 
