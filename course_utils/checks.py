@@ -81,6 +81,13 @@ def is_placeholder(value) -> bool:
     return value is Ellipsis
 
 
+def require_type(value, kind, name: str, expected: str, hint: str):
+    """Stop at a "type" part when the learner's `name` returned something other than `kind`."""
+    if not isinstance(value, kind):
+        raise Wrong("type", f"{name} returned {type(value).__name__}, expected {expected}", hint)
+    return value
+
+
 def call_learner(function, *args, part: str = "your function", **kwargs):
     """Call the learner's function; a placeholder result or an exception becomes feedback, not a traceback."""
     if not callable(function):

@@ -73,3 +73,16 @@ def test_a_checker_tripping_on_odd_input_still_reports():
         expect(items[0] == 1, "first item")
 
     assert _status(check_list, 5).status == "fail"
+
+
+def test_require_type_names_the_function_and_what_was_expected(capsys):
+    from course_utils.checks import require_type
+
+    @exercise("9.4", "a string")
+    def check_word(word):
+        require_type(call_learner(word, part="word()"), str, "word", "a string", "Return the word itself.")
+
+    assert _status(check_word, lambda: 3).status == "fail"
+    out = capsys.readouterr().out
+    assert "word returned int, expected a string" in out and "Hint: Return the word itself." in out
+    assert _status(check_word, lambda: "ok").status == "pass"

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import call_learner, exercise, expect, require_type
 
 PROBE_REVIEWS = [
     "The soup was cold and the waiter ignored us all evening.",
@@ -23,9 +23,8 @@ PROBE_CANDIDATES = [
 @exercise("1.1", "label a batch with the pipeline")
 def check_label_all(label_all, classifier):
     labels = call_learner(label_all, PROBE_REVIEWS, part="label_all(texts)")
-    if not isinstance(labels, (list, tuple)):
-        raise Wrong("type", f"label_all returned {type(labels).__name__}, expected a list of label strings",
-                    "Collect `result['label']` for each result the pipeline returns.")
+    require_type(labels, (list, tuple), "label_all", "a list of label strings",
+                 "Collect `result['label']` for each result the pipeline returns.")
     expect(len(labels) == len(PROBE_REVIEWS), "length",
            f"{len(labels)} labels for {len(PROBE_REVIEWS)} texts", "Return one label per input text, in order.")
     expect(all(isinstance(x, str) for x in labels), "items are strings",
@@ -44,9 +43,8 @@ def _embed(extractor, texts):
 @exercise("1.2", "find the most similar sentence")
 def check_most_similar(most_similar, extractor):
     answer = call_learner(most_similar, PROBE_QUERY, PROBE_CANDIDATES, part="most_similar(query, candidates)")
-    if not isinstance(answer, str):
-        raise Wrong("type", f"most_similar returned {type(answer).__name__}, expected one of the candidate strings",
-                    "Return candidates[best_index], not the index or the score.")
+    require_type(answer, str, "most_similar", "one of the candidate strings",
+                 "Return candidates[best_index], not the index or the score.")
     expect(answer in PROBE_CANDIDATES, "a candidate", f"{answer!r} is not one of the candidates",
            "Return the sentence itself, unchanged.")
     vectors = _embed(extractor, [PROBE_QUERY, *PROBE_CANDIDATES])

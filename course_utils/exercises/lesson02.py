@@ -1,6 +1,6 @@
 """Checks for lesson 02 (tokenizers): counting tokens, finding [UNK] with offsets, decoding a padded batch."""
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import Wrong, call_learner, exercise, expect, require_type
 
 PROBE_COUNT = [
     "Photosynthesis converts sunlight into chemical energy.",
@@ -42,9 +42,8 @@ def check_find_unknown(find_unknown, tokenizer):
     unk = tokenizer.unk_token_id
     for text in PROBE_UNKNOWN:
         answer = call_learner(find_unknown, text, part=f"find_unknown({text!r})")
-        if not isinstance(answer, (list, tuple)):
-            raise Wrong("type", f"find_unknown returned {type(answer).__name__}, expected a list of strings",
-                        "Collect text[start:end] for each [UNK] token into a list.")
+        require_type(answer, (list, tuple), "find_unknown", "a list of strings",
+                     "Collect text[start:end] for each [UNK] token into a list.")
         encoded = tokenizer(text, return_offsets_mapping=True)
         truth = [text[s:e] for i, (s, e) in zip(encoded["input_ids"], encoded["offset_mapping"]) if i == unk]
         if list(answer) == [tokenizer.unk_token] * len(truth) and truth:

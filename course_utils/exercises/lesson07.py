@@ -1,6 +1,6 @@
 """Checks for lesson 07 (BERT): filling a [MASK] by hand, a word's contextual vector, mean pooling."""
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import Wrong, call_learner, exercise, expect, require_type
 
 PROBE_MASKED = [
     "After dinner we washed the {mask} and put them away.",
@@ -36,9 +36,8 @@ def check_top_guess(top_guess, unmasker):
     for template in PROBE_MASKED:
         sentence = template.format(mask=mask)
         answer = call_learner(top_guess, sentence, part=f"top_guess({sentence!r})")
-        if not isinstance(answer, str):
-            raise Wrong("type", f"top_guess returned {type(answer).__name__}, expected the word as a string",
-                        "Decode the id with the highest score: tokenizer.decode(token_id).")
+        require_type(answer, str, "top_guess", "the word as a string",
+                     "Decode the id with the highest score: tokenizer.decode(token_id).")
         truth = unmasker(sentence, top_k=1)[0]["token_str"].strip()
         expect(answer.strip() == truth, f"gap in {template.format(mask='___')!r}",
                f"the model's top word is {truth!r}, you returned {answer!r}",

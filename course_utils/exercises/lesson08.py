@@ -1,6 +1,6 @@
 """Checks for lesson 08 (ViT): counting the tokens an image becomes, and classifying an image by hand."""
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import shapes
 
 # Sizes the lesson does not use, with the token counts a ViT makes of them (patches + [CLS]).
@@ -40,9 +40,8 @@ def check_top_label(top_label, classifier):
     for colour, shape, seed in PROBE_SCENES:
         image = shapes.scene_image(colour, shape, seed=seed)
         answer = call_learner(top_label, image, part="top_label(image)")
-        if not isinstance(answer, str):
-            raise Wrong("type", f"top_label returned {type(answer).__name__}, expected a label string",
-                        "Turn the index of the largest logit into a name with `model.config.id2label`.")
+        require_type(answer, str, "top_label", "a label string",
+                     "Turn the index of the largest logit into a name with `model.config.id2label`.")
         truth = classifier(image)[0]["label"]
         expect(answer == truth, f"a {colour} {shape} (seed {seed})",
                f"the pipeline's top label is {truth!r}, your function said {answer!r}",

@@ -2,7 +2,7 @@
 
 import torch
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import shapes
 
 PROBE_SCENES = [("blue", "square", 811), ("red", "triangle", 812), ("green", "circle", 813),
@@ -52,9 +52,8 @@ def check_best_caption(best_caption, model, processor):
     for colour, shape, seed, captions in PROBE_CAPTIONS:
         image = shapes.scene_image(colour, shape, seed=seed)
         answer = call_learner(best_caption, image, captions, part="best_caption(image, captions)")
-        if not isinstance(answer, str):
-            raise Wrong("type", f"best_caption returned {type(answer).__name__}, expected one of the captions",
-                        "Return captions[index], not the index or the score.")
+        require_type(answer, str, "best_caption", "one of the captions",
+                     "Return captions[index], not the index or the score.")
         with torch.no_grad():
             scores = model(**processor(text=captions, images=image, padding=True, return_tensors="pt")).logits_per_image
         truth = captions[int(scores.argmax())]

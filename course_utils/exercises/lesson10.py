@@ -2,7 +2,7 @@
 
 import torch
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import shapes
 
 MAX_NEW_TOKENS = 20
@@ -20,9 +20,8 @@ def check_caption(caption, model, processor):
     for colour, shape, seed in PROBE_SCENES:
         image = shapes.scene_image(colour, shape, seed=seed)
         answer = call_learner(caption, image, part="caption(image)")
-        if not isinstance(answer, str):
-            raise Wrong("type", f"caption returned {type(answer).__name__}, expected a string",
-                        "Decode the generated ids with processor.decode(ids[0], skip_special_tokens=True).")
+        require_type(answer, str, "caption", "a string",
+                     "Decode the generated ids with processor.decode(ids[0], skip_special_tokens=True).")
         with torch.no_grad():
             ids = model.generate(**processor(images=image, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
         truth = processor.decode(ids[0], skip_special_tokens=True)
@@ -39,9 +38,8 @@ def check_best_match(best_match, model, processor):
     for colour, shape, seed, captions in PROBE_CAPTIONS:
         image = shapes.scene_image(colour, shape, seed=seed)
         answer = call_learner(best_match, image, captions, part="best_match(image, captions)")
-        if not isinstance(answer, str):
-            raise Wrong("type", f"best_match returned {type(answer).__name__}, expected one of the captions",
-                        "Return captions[index], not the index or the probability.")
+        require_type(answer, str, "best_match", "one of the captions",
+                     "Return captions[index], not the index or the probability.")
         inputs = processor(images=[image] * len(captions), text=captions, padding=True, return_tensors="pt")
         with torch.no_grad():
             match = model(**inputs).itm_score.softmax(dim=-1)[:, 1]
