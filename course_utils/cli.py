@@ -61,7 +61,10 @@ def cmd_shelf_build(args) -> int:
 
 
 def _build_in_parallel(names: list[str], jobs: int, force: bool) -> int:
-    """Build roles in `jobs` child processes, longest first, each on its share of the cores."""
+    """Build roles in `jobs` child processes, longest first, each on its share of the cores.
+
+    A role trained from another role's stand-in goes last, so that its base is ready when it starts instead of
+    holding a worker while it waits for the base's lock."""
     import subprocess
     import tempfile
     import time
@@ -71,7 +74,8 @@ def _build_in_parallel(names: list[str], jobs: int, force: bool) -> int:
 
     from .checkpoints import ROLES, recipe_for
 
-    names = sorted(names, key=lambda n: -recipe_for(ROLES[n]).estimate_seconds)
+    recipes = {n: recipe_for(ROLES[n]) for n in names}
+    names = sorted(names, key=lambda n: (recipes[n].starts_from is not None, -recipes[n].estimate_seconds))
     threads = str(max(1, (os.cpu_count() or 1) // jobs))
     env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
     logs = Path(tempfile.mkdtemp(prefix="shelf-build-logs-"))
@@ -168,7 +172,7 @@ def _build_for_first_lessons(lessons: Path, how_many: int = 2) -> None:
 
     first = sorted(lessons.glob("*.ipynb"))[:how_many]
     needed = list(dict.fromkeys(r for nb in first for r in roles_in_notebook(nb) if ROLES[r].recipe))
-    cmd_shelf_build(argparse.Namespace(roles=needed, force=False))
+    cmd_shelf_build(argparse.Namespace(roles=needed, force=False, jobs=2))
     shelf = default_shelf()
     later = [r for r, role in ROLES.items()
              if role.recipe and shelf.status(r, recipe_for(role)).state != "ready"]

@@ -24,7 +24,9 @@ def test_weights_prefer_safetensors():
 def test_bench_times_a_notebook_and_samples_its_memory(tmp_path):
     from course_utils.bench import run_notebook
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("block = bytearray(200 * 2**20)\nsum(block[:10])")])
+    # Bytes written in full (a bare bytearray would be untouched zero pages, not resident), held long enough for
+    # the 0.1 s sampler to see them.
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\nblock = b'x' * (200 * 2**20)\ntime.sleep(1)")])
     run = run_notebook(nb, "alloc", tmp_path)
     assert run.ok and run.seconds > 0
     assert run.peak_mb >= 200

@@ -130,8 +130,16 @@ def test_read_only_shelf_message(tmp_path, toy, monkeypatch):
     assert "read-only" in message and "teacher" in message and "COURSE_SHELF" in message
 
 
-def test_two_processes_building_at_once_build_once(tmp_path):
+@pytest.mark.parametrize("entry", ["missing", "stale"])
+def test_two_processes_building_at_once_build_once(tmp_path, toy, entry):
+    from dataclasses import replace
+
+    from course_utils.shelf import Shelf
+
     root, counter = tmp_path / "shelf", tmp_path / "count"
+    if entry == "stale":
+        # Built by an older course: both processes see it stale, and only the first may rebuild it.
+        Shelf(root).build("toy", replace(toy, version=0), quiet=True)
     script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(TESTS)!r})
         from toy_recipe import TOY

@@ -120,13 +120,16 @@ class Shelf:
         except OSError:
             self._refuse_read_only(role)
         lock = FileLock(str(self.root / ".locks" / f"{role}.lock"))
+        waited = False
         try:
             lock.acquire(timeout=0)
         except Timeout:
             print(f"Another process is building {role!r} on this shelf; waiting for it to finish...", file=sys.stderr)
             lock.acquire()
+            waited = True
         try:
-            if not force:
+            # After a wait the entry was most likely just rebuilt: even a forced (stale) build reuses a ready one.
+            if not force or waited:
                 status = self.status(role, recipe)
                 if status.state == "ready":
                     return status.path

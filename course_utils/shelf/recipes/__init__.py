@@ -25,6 +25,7 @@ class Recipe:
     disk_mb: int
     score_key: str  # the held-out metric `course shelf list` shows
     train: Callable[..., BuildResult]
+    starts_from: str | None = None  # the role whose stand-in this one is trained from, built first
 
     def build(self, out_dir: Path, scratch: Path, *, seed: int, quiet: bool = False, tiny: bool = False) -> BuildResult:
         return self.train(out_dir, scratch, seed=seed, quiet=quiet, tiny=tiny)

@@ -30,7 +30,10 @@ def blip_config(tokenizer):
                 max_position_embeddings=vc.TEXT_POSITIONS, bos_token_id=tokenizer.cls_token_id,
                 eos_token_id=tokenizer.sep_token_id, sep_token_id=tokenizer.sep_token_id,
                 pad_token_id=tokenizer.pad_token_id)
-    return BlipConfig(text_config=text, vision_config=vc.vision_tower(), projection_dim=64, image_text_hidden_size=64)
+    # 8 px patches, unlike the other vision stand-ins: on a 16 px grid the matcher that starts from this model
+    # put true captions above false ones only 88-91% of the time, against a bar of 90%.
+    return BlipConfig(text_config=text, vision_config=vc.vision_tower(patch_size=8), projection_dim=64,
+                      image_text_hidden_size=64)
 
 
 def caption_accuracy(model, processor, heldout: vc.SceneSet, batch_size: int = 200) -> tuple[float, list[str]]:
@@ -98,7 +101,7 @@ BLIP_CAPTIONING = Recipe(
     summary="a small BlipForConditionalGeneration (2-layer towers) trained from scratch to caption generated shapes",
     base_model="none (trained from scratch)",
     seed=42,
-    estimate_seconds=360,
+    estimate_seconds=230,
     disk_mb=6,
     score_key="colour_and_shape_right",
     train=_train,

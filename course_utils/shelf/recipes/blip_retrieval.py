@@ -131,8 +131,9 @@ BLIP_RETRIEVAL = Recipe(
             "generated shapes with true captions",
     base_model="the course's blip-captioning stand-in (its image tower and text layers)",
     seed=42,
-    estimate_seconds=90,
+    estimate_seconds=50,
     disk_mb=6,
     score_key="true_caption_above_wrong",
     train=_train,
+    starts_from="blip-captioning",
 )

@@ -53,6 +53,8 @@ def training_arguments(scratch: Path, *, seed: int, quiet: bool, **overrides):
         logging_strategy="no",
         disable_tqdm=quiet,
         dataloader_num_workers=0,
+        # Batches of texts of like length: random batches of the reviews padded 2.6x the real tokens.
+        train_sampling_strategy="group_by_length",
     )
     settings.update(overrides)
     return TrainingArguments(**settings)

@@ -13,7 +13,7 @@ from .common import quiet_library
 from .generative import UNK, data_digest, one_thread, save, train_steps, train_tokenizer
 
 END = "<|endoftext|>"  # GPT-2's one special token: it starts and ends every text
-FULL = dict(train=4000, heldout=300, vocab=1200, n_embd=128, layers=2, steps=300, batch=16, lr=2e-3)
+FULL = dict(train=4000, heldout=300, vocab=1200, n_embd=128, layers=2, steps=100, batch=16, lr=2e-3)
 TINY = dict(train=120, heldout=12, vocab=300, n_embd=32, layers=1, steps=6, batch=8, lr=1e-3)
 WORD = re.compile(r"[A-Za-z]+")
 
@@ -128,11 +128,11 @@ def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) 
 
 TEXT_GENERATION = Recipe(
     name="text-generation-gpt2-stories",
-    version=1,
+    version=2,
     summary="a small GPT-2 trained from scratch on short everyday-English stories that the course generates",
     base_model="none (trained from scratch; GPT2LMHeadModel architecture, as distilbert/distilgpt2)",
     seed=42,
-    estimate_seconds=60,
+    estimate_seconds=30,
     disk_mb=20,
     score_key="perplexity",
     train=_train,

@@ -7,7 +7,7 @@ from pathlib import Path
 from . import BuildResult, Recipe
 from . import vision_common as vc
 
-FULL = vc.Settings(train_size=8000, steps=900, batch_size=48, lr=1e-3)
+FULL = vc.Settings(train_size=8000, steps=1200, batch_size=48, lr=1e-3)
 
 
 def heldout_accuracy(model, processor, heldout: vc.SceneSet, batch_size: int = 200) -> float:
@@ -68,11 +68,11 @@ def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) 
 
 VIT = Recipe(
     name="vit-shapes",
-    version=1,
+    version=2,
     summary="a 3-layer ViT (64 px images, 8 px patches) trained from scratch on generated coloured shapes",
     base_model="none (trained from scratch)",
     seed=42,
-    estimate_seconds=150,
+    estimate_seconds=50,
     disk_mb=5,
     score_key="accuracy",
     train=_train,
