@@ -28,7 +28,11 @@ class Run:
 
 
 def _offline_env() -> dict:
-    return {"COURSE_MODE": "offline", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {"COURSE_MODE": "offline", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if os.environ.get("COURSE_SHELF", "").strip():
+        # Kernels start in the notebooks' folder, where a relative shelf path would name an empty shelf.
+        env["COURSE_SHELF"] = str(Path(os.environ["COURSE_SHELF"].strip()).expanduser().resolve())
+    return env
 
 
 class _PeakSampler(threading.Thread):

@@ -51,3 +51,11 @@ def test_bench_json_has_lessons_and_floor(tmp_path, monkeypatch):
     assert bench.run_bench([], folder, False, [], str(out)) == 0
     report = json.loads(out.read_text())
     assert report["floor"]["ok"] and [r["name"] for r in report["lessons"]] == ["00_tiny"]
+
+
+def test_bench_gives_kernels_an_absolute_shelf_path(tmp_path, monkeypatch):
+    from course_utils import bench
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COURSE_SHELF", "build/test-shelf")
+    assert bench._offline_env()["COURSE_SHELF"] == str(tmp_path / "build" / "test-shelf")
