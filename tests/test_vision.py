@@ -228,3 +228,18 @@ def test_loading_prints_no_warnings(shelf):
         hf_logging.get_logger().removeHandler(handler)
     assert not records, records
     assert not [str(w.message) for w in caught if "torchvision" in str(w.message).lower()]
+
+
+def test_clip_tokenizer_is_the_same_in_every_process():
+    import subprocess
+    import sys
+
+    # The tokenizers trainer broke ties in another order per process, so each build numbered the tokens anew.
+    script = ("import hashlib; from course_utils.shelf.recipes import vision_common as vc; "
+              "t = vc.clip_tokenizer(); print(hashlib.sha256(t.backend_tokenizer.to_str().encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+               for _ in range(3)}
+    assert len(digests) == 1
+    tokenizer = vc.clip_tokenizer()
+    assert tokenizer.tokenize("a small red triangle on the left.") == [
+        "a</w>", "small</w>", "red</w>", "triangle</w>", "on</w>", "the</w>", "left</w>", ".</w>"]

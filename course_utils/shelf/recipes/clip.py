@@ -93,7 +93,7 @@ def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) 
 
 CLIP = Recipe(
     name="clip-shapes",
-    version=2,
+    version=3,
     summary="a small CLIPModel (2-layer image and text towers) trained contrastively on generated shapes and captions",
     base_model="none (trained from scratch)",
     seed=42,

@@ -131,26 +131,45 @@ def bert_tokenizer():
 
 
 def clip_tokenizer():
-    """A byte-level BPE tokenizer in CLIP's format, its merges learnt from the scene captions."""
-    import json
+    """A byte-level BPE tokenizer in CLIP's format, its merges learnt from the caption words.
 
-    from tokenizers import pre_tokenizers, trainers
+    The merges are learnt here in a few lines of Python, ties broken alphabetically: the `tokenizers` trainer breaks
+    ties in another order in every process, which renumbered the tokens and changed the model from build to build.
+    """
+    from collections import Counter
+
+    from tokenizers import pre_tokenizers
     from transformers import CLIPTokenizer
 
-    corpus = [" ".join(shapes.vocabulary())] * 20
-    blank = CLIPTokenizer()
-    trainer = trainers.BpeTrainer(
-        vocab_size=1024, special_tokens=["<|startoftext|>", "<|endoftext|>"], show_progress=False,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), end_of_word_suffix="</w>")
-    blank.backend_tokenizer.train_from_iterator(corpus, trainer)
-    model = json.loads(blank.backend_tokenizer.to_str())["model"]
-    merges = [tuple(pair) if isinstance(pair, list) else tuple(pair.split(" ")) for pair in model["merges"]]
-    vocab = dict(model["vocab"])
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
     # Every byte also as a word ending, so that no text ever falls back to the unknown token
     # (which CLIP shares with end-of-text, where the text tower reads its summary vector).
-    for char in sorted(pre_tokenizers.ByteLevel.alphabet()):
-        vocab.setdefault(f"{char}</w>", len(vocab))
+    tokens = ["<|startoftext|>", "<|endoftext|>", *alphabet, *(f"{char}</w>" for char in alphabet)]
+    words = [(*word[:-1], f"{word[-1]}</w>") for word in sorted(set(shapes.vocabulary()))]
+    merges = []
+    while True:
+        pairs = Counter(pair for word in words for pair in zip(word, word[1:]))
+        if not pairs:
+            break
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        merges.append(best)
+        tokens.append("".join(best))
+        words = [_merge(word, best) for word in words]
+    vocab = {token: i for i, token in enumerate(dict.fromkeys(tokens))}
     return CLIPTokenizer(vocab=vocab, merges=merges, model_max_length=TEXT_POSITIONS)
+
+
+def _merge(word: tuple, pair: tuple) -> tuple:
+    """The word's pieces with every adjacent occurrence of `pair` joined into one."""
+    out, i = [], 0
+    while i < len(word):
+        if word[i:i + 2] == pair:
+            out.append(word[i] + word[i + 1])
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return tuple(out)
 
 
 def fit(model, loss_for_step, steps: int, *, lr: float, quiet: bool, desc: str, warmup: float = 0.05) -> float:
