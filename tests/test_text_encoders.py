@@ -15,9 +15,10 @@ from course_utils.shelf.recipes import get_recipe
 RECIPES = {"fill-mask": "mlm-minilm", "ner": "ner-minilm", "zero-shot": "nli-minilm", "question-answering": "qa-minilm"}
 SCORE_KEYS = {"mlm-minilm": {"top5_accuracy"}, "ner-minilm": {"f1", "precision", "recall"},
               "nli-minilm": {"accuracy", "unseen_label_accuracy"}, "qa-minilm": {"exact_match"}}
-# fill-mask: the issue asks for 0.5; the recipe reaches 0.45 on about 900 held-out sentences, and this floor
-# guards that until a better corpus lifts it (see the issue's notes). The other bars are the issue's own.
-QUALITY_BARS = {"fill-mask": ("top5_accuracy", 0.4, 300), "ner": ("f1", 0.85, 300),
+# fill-mask: the issue asks for 0.5; the recipe reaches 0.49 on about 900 held-out sentences (the same figure on
+# one thread or two), and this floor guards that until a better corpus lifts it (see the issue's notes). The
+# other bars are the issue's own.
+QUALITY_BARS = {"fill-mask": ("top5_accuracy", 0.47, 300), "ner": ("f1", 0.85, 300),
                 "zero-shot": ("accuracy", 0.8, 300), "question-answering": ("exact_match", 0.7, 200)}
 
 
@@ -122,6 +123,19 @@ def test_tiny_fill_mask_model_runs_in_the_pipeline(tmp_path):
     unmask = pipeline("fill-mask", model=str(out))
     guesses = unmask("I usually have [MASK] for breakfast.")
     assert len(guesses) == 5 and all("[MASK]" not in g["sequence"] for g in guesses)
+    assert unmask.model.config.num_hidden_layers == 3
+
+
+def test_fill_mask_guesses_only_words_its_corpus_has(tmp_path):
+    from transformers import pipeline
+
+    from course_utils.shelf.recipes.fill_mask import training_texts
+
+    out, _ = tiny_build(tmp_path, "mlm-minilm")
+    unmask = pipeline("fill-mask", model=str(out))
+    corpus_ids = {i for text in training_texts(64, 8, 42) for i in unmask.tokenizer(text)["input_ids"]}
+    for sentence in ["The [MASK] is sleeping.", "Quantum chromodynamics describes the [MASK] force."]:
+        assert {g["token"] for g in unmask(sentence, top_k=20)} <= corpus_ids
 
 
 def test_tiny_qa_model_gives_span_logits(tmp_path):

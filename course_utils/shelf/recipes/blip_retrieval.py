@@ -50,7 +50,7 @@ def _captioner(scratch: Path, seed: int, tiny: bool) -> Path:
     if not tiny:
         from ...checkpoints import offline_location
 
-        return offline_location("blip-captioning")
+        return offline_location(BLIP_RETRIEVAL.starts_from)
     folder = scratch / "captioner"
     (folder / "scratch").mkdir(parents=True)
     BLIP_CAPTIONING.build(folder, folder / "scratch", seed=seed, quiet=True, tiny=True)
