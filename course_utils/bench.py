@@ -13,6 +13,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .modes import offline_environment
+
 LESSON_SECONDS, COURSE_SECONDS, PEAK_MB = 60, 8 * 60, 2.5 * 1024
 SHELF_SECONDS, SHELF_MB = 10 * 60, 600
 FLOOR_SOURCE = "import torch\nimport transformers\nfrom transformers import pipeline"
@@ -25,14 +27,6 @@ class Run:
     peak_mb: float
     ok: bool
     error: str = ""
-
-
-def _offline_env() -> dict:
-    env = {"COURSE_MODE": "offline", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    if os.environ.get("COURSE_SHELF", "").strip():
-        # Kernels start in the notebooks' folder, where a relative shelf path would name an empty shelf.
-        env["COURSE_SHELF"] = str(Path(os.environ["COURSE_SHELF"].strip()).expanduser().resolve())
-    return env
 
 
 class _PeakSampler(threading.Thread):
@@ -69,8 +63,9 @@ def run_notebook(nb, name: str, cwd: Path, timeout: int = 600) -> Run:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    previous = {k: os.environ.get(k) for k in _offline_env()}
-    os.environ.update(_offline_env())
+    offline = offline_environment()
+    previous = {k: os.environ.get(k) for k in offline}
+    os.environ.update(offline)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
     started = time.perf_counter()
     sampler = None

@@ -262,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .shelf.store import pin_shelf_variable
+
     args = build_parser().parse_args(argv)
+    pin_shelf_variable()
     try:
         return args.run(args)
     except CourseError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .checks import MIME
 from .errors import CourseError
+from .modes import offline_environment
 
 STATUSES = ("pass", "fail", "not attempted")
 UPDATE_OFFER = re.compile(r"\.updated-[0-9a-f]+$")  # a newer course version beside the learner's copy, not their work
@@ -134,8 +135,7 @@ def check_notebook(path: Path, timeout: int = 120, kernel_name: str = "python3")
         report.errors.append(f"cell {cell_index + 1}: {content.get('ename', 'Error')}: "
                              f"{_first_line(content.get('evalue', ''))}")
 
-    env = {**os.environ, "COURSE_MODE": "offline", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "MPLBACKEND": "agg"}
+    env = {**os.environ, **offline_environment(), "MPLBACKEND": "agg"}
     client = NotebookClient(
         nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": "Timeout", "evalue": f"the cell ran longer than {timeout} s", "traceback": []},

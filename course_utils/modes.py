@@ -16,6 +16,8 @@ from .errors import CourseError
 
 MODES = ("auto", "hub", "offline")
 PROBE_SECONDS = 2.0
+# What tells huggingface_hub and transformers never to touch the network.
+OFFLINE_FLAGS = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def hub_reachable(timeout: float = PROBE_SECONDS) -> bool:
 
 def _env_says_offline() -> bool:
     return any(os.environ.get(v, "").strip().lower() in {"1", "true", "yes", "on"}
-               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+               for v in OFFLINE_FLAGS)
 
 
 def decide() -> ModeDecision:
@@ -98,8 +100,7 @@ def decide() -> ModeDecision:
 def _apply(decision: ModeDecision) -> None:
     if decision.mode != "offline":
         return
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.update(OFFLINE_FLAGS)
     # huggingface_hub reads the variable once, at import; if it is already
     # loaded, tell it too, or every load would wait on network retries.
     constants = sys.modules.get("huggingface_hub.constants")
@@ -114,6 +115,14 @@ def activate() -> ModeDecision:
         _decision = decide()
     _apply(_decision)
     return _decision
+
+
+def offline_environment() -> dict[str, str]:
+    """The variables a process the course starts offline needs (a kernel, a build): the mode, the Hub flags, and
+    the shelf as an absolute path, since kernels start in other folders."""
+    from .shelf.store import ENV_VAR, shelf_root
+
+    return {"COURSE_MODE": "offline", **OFFLINE_FLAGS, ENV_VAR: str(shelf_root())}
 
 
 def current_mode() -> str:

@@ -9,6 +9,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config):
+    """Every test, and every kernel nbval starts, runs in the course's offline environment unless it says otherwise."""
+    from course_utils.modes import offline_environment
+
+    if os.environ.get("COURSE_MODE", "offline") == "offline":
+        os.environ.update(offline_environment())
+
+
 @pytest.fixture(autouse=True)
 def fresh_mode(monkeypatch):
     """Each test decides the mode anew; tests never reach the network."""

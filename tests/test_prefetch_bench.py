@@ -1,4 +1,5 @@
 import json
+import os
 
 import nbformat
 
@@ -53,9 +54,12 @@ def test_bench_json_has_lessons_and_floor(tmp_path, monkeypatch):
     assert report["floor"]["ok"] and [r["name"] for r in report["lessons"]] == ["00_tiny"]
 
 
-def test_bench_gives_kernels_an_absolute_shelf_path(tmp_path, monkeypatch):
-    from course_utils import bench
+def test_kernels_get_an_absolute_shelf_path(tmp_path, monkeypatch):
+    from course_utils.modes import offline_environment
+    from course_utils.shelf.store import pin_shelf_variable
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COURSE_SHELF", "build/test-shelf")
-    assert bench._offline_env()["COURSE_SHELF"] == str(tmp_path / "build" / "test-shelf")
+    assert offline_environment()["COURSE_SHELF"] == str(tmp_path / "build" / "test-shelf")
+    pin_shelf_variable()
+    assert os.environ["COURSE_SHELF"] == str(tmp_path / "build" / "test-shelf")

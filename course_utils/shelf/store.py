@@ -27,12 +27,32 @@ RETIRED_PREFIX = ".retired-"
 
 
 def shelf_root() -> Path:
+    """COURSE_SHELF as an absolute path (a relative one means the same folder from wherever a kernel starts), or the
+    per-user cache."""
     configured = os.environ.get(ENV_VAR, "").strip()
     if configured:
-        return Path(configured).expanduser()
+        return Path(configured).expanduser().resolve()
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("transformers-course")) / "shelf"
+
+
+def pin_shelf_variable() -> None:
+    """Write a relative COURSE_SHELF back as absolute, so that every process started from here (JupyterLab and its
+    kernels, graders, builders) finds the same shelf."""
+    if os.environ.get(ENV_VAR, "").strip():
+        os.environ[ENV_VAR] = str(shelf_root())
+
+
+def unreadable(root: Path, problem: OSError) -> CourseError:
+    """The one line a learner sees when the shared shelf's permissions keep this account out."""
+    import getpass
+
+    return CourseError(
+        f"The shelf at {root} cannot be read by the account {getpass.getuser()!r} ({problem.strerror}). The shelf's "
+        f"owner must make it readable to everyone: `chmod -R a+rX {root}` (and a+x on the folders above it); or "
+        f"point {ENV_VAR} at a shelf you can read."
+    )
 
 
 def rebuild_command(role: str) -> str:
@@ -61,20 +81,24 @@ class Shelf:
 
     def status(self, role: str, recipe) -> EntryStatus:
         folder = self.entry(role)
-        if not folder.exists():
-            return EntryStatus(role, folder, "missing")
-        signature = self._signature(folder)
-        cached = self._verified.get(folder)
-        if cached and cached[0] == signature:
-            manifest = cached[1]
-        else:
-            try:
+        try:
+            if not folder.exists():
+                return EntryStatus(role, folder, "missing")
+            signature = self._signature(folder)
+            cached = self._verified.get(folder)
+            if cached and cached[0] == signature:
+                manifest = cached[1]
+            else:
                 manifest = verify(folder)
-            except ManifestProblem as exc:
-                return EntryStatus(role, folder, "corrupt", problem=str(exc))
-            except OSError as exc:
-                return EntryStatus(role, folder, "corrupt", problem=f"cannot read it ({exc})")
-            self._verified[folder] = (signature, manifest)
+                self._verified[folder] = (signature, manifest)
+        except PermissionError as exc:
+            raise unreadable(self.root, exc) from None
+        except ManifestProblem as exc:
+            if isinstance(exc.__cause__, PermissionError):
+                raise unreadable(self.root, exc.__cause__) from None
+            return EntryStatus(role, folder, "corrupt", problem=str(exc))
+        except OSError as exc:
+            return EntryStatus(role, folder, "corrupt", problem=f"cannot read it ({exc})")
         if manifest.get("role") != role:
             return EntryStatus(role, folder, "corrupt", manifest, f"its manifest describes role {manifest.get('role')!r}")
         if manifest.get("recipe") != recipe.name or manifest.get("recipe_version") != recipe.version:
@@ -113,6 +137,10 @@ class Shelf:
         )
 
     def build(self, role: str, recipe, *, force: bool = False, quiet: bool = False) -> Path:
+        if not force:
+            status = self.status(role, recipe)
+            if status.state == "ready":
+                return status.path  # a ready entry on a read-only (shared) shelf is simply used
         if not self.writable():
             self._refuse_read_only(role)
         try:
