@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import platform
-from importlib.metadata import PackageNotFoundError, version
 
 from .checkpoints import get_role, recipe_for, resolve
 from .errors import install_notebook_handler
 from .modes import activate
-
-
-def library_versions() -> dict[str, str]:
-    found = {}
-    for name in ("transformers", "torch", "tokenizers", "datasets", "huggingface-hub"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
+from .versions import library_versions
 
 
 def lesson_setup(*role_names: str) -> dict[str, str]:

@@ -22,10 +22,6 @@ class Role:
     recipe: str | None = None  # a shelf recipe that trains the offline stand-in
     packaged: Callable[[], Path] | None = None  # or: a real model an installed package ships
 
-    @property
-    def offline_kind(self) -> str:
-        return "stand-in" if self.recipe else "real model"
-
 
 def _packaged_minilm() -> Path:
     from .shelf.recipes.common import minilm_path
@@ -160,14 +156,31 @@ def recipe_for(role: Role):
     return get_recipe(role.recipe)
 
 
+def trained_roles() -> list[str]:
+    """The roles whose offline model is a stand-in the shelf builds."""
+    return [name for name, role in ROLES.items() if role.recipe]
+
+
+_shelf = None
+
+
+def course_shelf():
+    """The shelf COURSE_SHELF names (or the per-user cache), with a recipe for every trained role."""
+    global _shelf
+    from .shelf import Shelf, shelf_root
+    from .shelf.recipes import by_role
+
+    if _shelf is None or _shelf.root != shelf_root():
+        _shelf = Shelf(shelf_root(), by_role({name: ROLES[name].recipe for name in trained_roles()}))
+    return _shelf
+
+
 def offline_location(name: str) -> Path:
     """The local folder for a role, building its stand-in on the shelf if needed."""
     role = get_role(name)
     if role.packaged is not None:
         return role.packaged()
-    from .shelf import default_shelf
-
-    return default_shelf().ensure(role.name, recipe_for(role))
+    return course_shelf().ensure(role.name)
 
 
 def checkpoint(name: str) -> str:
@@ -191,17 +204,6 @@ class Resolution:
     size_bytes: int = 0
 
 
-def _score_text(recipe, manifest: dict | None) -> str:
-    if not manifest:
-        return ""
-    metrics = manifest.get("heldout_metrics", {})
-    value = metrics.get(recipe.score_key)
-    if value is None:
-        return ""
-    size = metrics.get("heldout_size")
-    return f"held-out {recipe.score_key} {value:.3f}" + (f" (n={size})" if size else "")
-
-
 def resolve(name: str, *, build: bool = False, mode: str | None = None) -> Resolution:
     """Describe where `name` resolves (in `mode`, default the current one); build=True builds a missing stand-in."""
     role = get_role(name)
@@ -212,11 +214,11 @@ def resolve(name: str, *, build: bool = False, mode: str | None = None) -> Resol
         path = role.packaged()
         size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
         return Resolution(role.name, mode, "real model", str(path), "ready", "pretrained (packaged)", size)
-    from .shelf import default_shelf
+    from .shelf.store import score_text
 
-    shelf, recipe = default_shelf(), recipe_for(role)
+    shelf = course_shelf()
     if build:
-        shelf.ensure(role.name, recipe)
-    status = shelf.status(role.name, recipe)
+        shelf.ensure(role.name)
+    status = shelf.status(role.name)
     return Resolution(role.name, mode, "stand-in", str(status.path), status.state,
-                      _score_text(recipe, status.manifest), shelf.size_bytes(role.name))
+                      score_text(shelf.recipe(role.name), status.manifest), shelf.size_bytes(role.name))

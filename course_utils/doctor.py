@@ -8,10 +8,10 @@ from importlib.metadata import PackageNotFoundError, requires, version
 
 from packaging.requirements import Requirement
 
-from .checkpoints import ROLES, resolve
+from .checkpoints import ROLES, course_shelf, resolve
 from .errors import CourseError
+from .versions import LIBRARIES, library_versions
 from .modes import hub_endpoint, hub_reachable, requested_mode, activate
-from .shelf import default_shelf
 
 DISTRIBUTION = "transformers-course"
 
@@ -38,11 +38,8 @@ def run_doctor() -> int:
 
     advice: list[str] = []
     print(f"Course {__version__} on Python {platform.python_version()} ({platform.machine()})")
-    for name in ("transformers", "torch", "tokenizers", "datasets", "huggingface-hub", "jupyterlab"):
-        try:
-            print(f"  {name:<16} {version(name)}")
-        except PackageNotFoundError:
-            print(f"  {name:<16} not installed")
+    for name, found in library_versions((*LIBRARIES, "jupyterlab")).items():
+        print(f"  {name:<16} {found}")
     mismatches = pin_mismatches()
     for line in mismatches:
         print(f"  MISMATCH: {line}")
@@ -60,7 +57,7 @@ def run_doctor() -> int:
         advice.append(str(exc))
         decision = None
 
-    shelf = default_shelf()
+    shelf = course_shelf()
     free_gb = shutil.disk_usage(shelf.root if shelf.root.exists() else shelf.root.anchor).free / 2**30
     access = "writable" if shelf.writable() else "read-only"
     print(f"Shelf: {shelf.root} ({access}; {free_gb:.1f} GB free)")

@@ -28,16 +28,32 @@ def fresh_mode(monkeypatch):
 
 
 @pytest.fixture
-def tmp_shelf(tmp_path, monkeypatch):
-    root = tmp_path / "shelf"
-    monkeypatch.setenv("COURSE_SHELF", str(root))
-    from course_utils.shelf import Shelf
-
-    return Shelf(root)
-
-
-@pytest.fixture
 def toy():
     from toy_recipe import TOY
 
     return TOY
+
+
+@pytest.fixture
+def toy_recipes():
+    from toy_recipe import TOY, TOY_CHILD
+
+    return {"toy": TOY, "child": TOY_CHILD}
+
+
+@pytest.fixture
+def tmp_shelf(tmp_path, monkeypatch, toy_recipes):
+    """An empty shelf that knows the toy recipes, named by COURSE_SHELF."""
+    root = tmp_path / "shelf"
+    monkeypatch.setenv("COURSE_SHELF", str(root))
+    from course_utils.shelf import Shelf
+
+    return Shelf(root, toy_recipes)
+
+
+@pytest.fixture(scope="session")
+def tiny_shelf():
+    """Every recipe built tiny in a fresh process (see tests/tiny_shelf.py): {"a": folder, "b": folder}."""
+    from tiny_shelf import tiny_shelves
+
+    return tiny_shelves()
