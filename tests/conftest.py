@@ -10,9 +10,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def pytest_configure(config):
-    """Every test, and every kernel nbval starts, runs in the course's offline environment unless it says otherwise."""
+    """Every test, and every kernel nbval starts, runs in the course's offline environment unless it says otherwise,
+    and every claim a lesson makes about its outputs must hold (course_utils.claims)."""
+    from course_utils.claims import STRICT_VARIABLE
     from course_utils.modes import offline_environment
 
+    os.environ[STRICT_VARIABLE] = "strict"
     if os.environ.get("COURSE_MODE", "offline") == "offline":
         os.environ.update(offline_environment())
 
