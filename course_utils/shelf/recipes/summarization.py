@@ -11,7 +11,7 @@ from .training import fit, recent_loss
 # No dropout: a few hundred steps learn faster without it, and the held-out split shows how well it generalises.
 # People and towns come from name lists (made_up=0.0): with syllable-built names as well, this budget left the
 # decoder ignoring the report and writing one fixed sentence.
-FULL = dict(train=12000, heldout=300, vocab=2000, d_model=128, layers=2, ffn=512, steps=250, batch=32, lr=2e-3,
+FULL = dict(train=12000, heldout=300, vocab=2000, d_model=128, layers=2, ffn=512, steps=250, batch=32, lr=3e-3,
             dropout=0.0, scale_embedding=True, made_up=0.0)
 TINY = dict(train=200, heldout=12, vocab=400, d_model=32, layers=1, ffn=64, steps=6, batch=8, lr=1e-3, dropout=0.0,
             scale_embedding=True, made_up=0.0)
