@@ -77,12 +77,31 @@ def cmd_bench(args) -> int:
     return run_bench(args.lessons, Path(args.folder), args.shelf, args.roles, args.json)
 
 
+def _grading_account(requested: str | None) -> str | None:
+    """Whom learner code runs as: root never runs it itself (it could write the shared shelf); others run it as
+    themselves unless root picks an account."""
+    import getpass
+
+    from .grading import UNPRIVILEGED
+
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    me = getpass.getuser()
+    if requested in (None, me):
+        return UNPRIVILEGED if is_root and requested is None else None
+    if not is_root:
+        raise CourseError(f"Only root can run learners' code as another account; run `sudo -u {requested} course "
+                          "check ...` instead, or leave out --run-as.")
+    return requested
+
+
 def cmd_check(args) -> int:
     from .grading import as_json, as_table, check_workspace
 
     workspace = Path(args.workspace)
     progress = None if args.json else (lambda line: print(line, file=sys.stderr, flush=True))
-    reports = check_workspace(workspace, args.lessons, timeout=args.timeout, progress=progress)
+    reports = check_workspace(workspace, args.lessons, timeout=args.timeout, progress=progress,
+                              solutions=Path(args.solutions) if args.solutions else None,
+                              run_as=_grading_account(args.run_as))
     print(as_json(reports, workspace) if args.json else as_table(reports))
     return 0
 
@@ -176,9 +195,9 @@ def cmd_lab(args) -> int:
     lessons = _lessons_folder(args.lessons)
     decision = activate()
     print(f"Mode: {decision.mode} ({decision.reason})")
+    _sync(args.lessons, args.workspace)
     if decision.mode == "offline":
         _prepare_shelf(lessons)
-    _sync(args.lessons, args.workspace)
     command = lab_command(args.workspace, args.port, args.no_browser)
     print("Starting JupyterLab on localhost (the link with its token follows):", " ".join(command[2:]))
     sys.stdout.flush()
@@ -235,7 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson numbers or names (default: every notebook)")
     check.add_argument("--workspace", default="workspace", help="the learner's folder (default: workspace)")
     check.add_argument("--json", action="store_true", help="print JSON for a script instead of a table")
-    check.add_argument("--timeout", type=int, default=120, help="seconds a cell may run (default: 120)")
+    check.add_argument("--timeout", type=float, default=120, help="seconds a cell may run (default: 120)")
+    check.add_argument("--solutions", help="the master notebooks whose check cells are restored (default: the "
+                                           "course's solutions/)")
+    check.add_argument("--run-as", metavar="ACCOUNT", help="run learners' code as this account (default for root: "
+                                                          "nobody; otherwise yourself)")
     check.set_defaults(run=cmd_check)
 
     rel = sub.add_parser("release", help="write lessons/ from solutions/")
