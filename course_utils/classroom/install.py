@@ -80,8 +80,21 @@ def copy_course(source: Path, layout: Layout) -> str:
     return f"copied from {source} to {layout.course}"
 
 
+def _unpinned(layout: Layout, lock: Path) -> list[str]:
+    """Packages in the environment at a version the lock does not name (there should be none)."""
+    pinned = {line.split(";")[0].strip().lower().replace("_", "-") for line in lock.read_text().splitlines()
+              if "==" in line and not line.startswith("#")}
+    frozen = _run([layout.bin("python"), "-m", "pip", "freeze", "--all", "--exclude-editable"], "pip freeze").stdout
+    own = ("pip==", "transformers-course==")  # pip itself, and the course (installed editable, from its own folder)
+    return [line for line in frozen.split() if not line.lower().startswith(own)
+            # a local label ("+cpu") is the build a wheel index served; the lock pins the release
+            and line.split("+")[0].lower().replace("_", "-") not in pinned]
+
+
 def python_environment(layout: Layout, python: str) -> str:
-    """A virtual environment from requirements.lock plus the course (editable, so its solutions/ stay beside it)."""
+    """A virtual environment with the course and its `classroom` extra (the hub), every version pinned by
+    requirements.lock; the test and book tools a class does not need are left out. The course is installed editable,
+    so its solutions/ stay beside it for `course check`."""
     lock, project = layout.course / "requirements.lock", layout.course / "pyproject.toml"
     version = _run([python, "-c", "import sys; print(sys.version)"], f"{python} --version").stdout
     stamp = _stamp(lock.read_bytes(), project.read_bytes(), python.encode(), version.encode())
@@ -90,13 +103,16 @@ def python_environment(layout: Layout, python: str) -> str:
         return f"{layout.venv} is up to date"
     shutil.rmtree(layout.venv, ignore_errors=True)
     _run([python, "-m", "venv", layout.venv], f"{python} -m venv")
-    pip = [layout.bin("python"), "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    root = ["--root-user-action=ignore"] if os.geteuid() == 0 else []
-    _run([*pip, "install", "--quiet", "--progress-bar", "off", *root, "-r", lock], "pip install -r requirements.lock")
-    _run([*pip, "install", "--quiet", "--no-deps", "--no-build-isolation", *root, "-e", layout.course],
-         "pip install -e (the course)")
+    pip = [layout.bin("python"), "-m", "pip", "--disable-pip-version-check", "--no-input", "install", "--quiet",
+           "--progress-bar", "off", *(["--root-user-action=ignore"] if os.geteuid() == 0 else []), "-c", lock]
+    _run([*pip, "setuptools"], "pip install setuptools")  # the course's build backend, at the lock's version
+    _run([*pip, "--no-build-isolation", "-e", f"{layout.course}[classroom]"], "pip install (the course for a class)")
+    unpinned = _unpinned(layout, lock)
+    if unpinned:
+        raise CourseError(f"requirements.lock does not pin {', '.join(unpinned)}; run `make lock` in the course and "
+                          "install again.")
     marker.write_text(stamp)
-    return f"{layout.venv} from requirements.lock on {python} ({version.split()[0]})"
+    return f"{layout.venv} pinned by requirements.lock, on {python} ({version.split()[0]})"
 
 
 def _node_major() -> int:
