@@ -213,7 +213,8 @@ def _check_reachable(layout: Layout, python: str, shelf_from: Path | None) -> No
     if blocked:
         raise CourseError(f"Learners could not run the class's Python {python}: {blocked} is closed to other accounts. "
                           "Pass --python with one every account can run, such as the machine's /usr/bin/python3.")
-    blocked = closed_to_others(layout.prefix)
+    existing = next(p for p in (layout.prefix, *layout.prefix.parents) if p.exists())
+    blocked = closed_to_others(existing)
     if blocked:
         raise CourseError(f"Learners could not reach {layout.prefix}: {blocked} is closed to other accounts. Choose "
                           f"another --prefix (such as /srv/transformers-course) or open it: chmod o+x {blocked}")
@@ -228,9 +229,9 @@ def install(prefix: Path, *, python: str | None = None, teacher: str | None = No
     layout = Layout(Path(prefix).resolve())
     python = python or default_python()
     owner = _teacher(teacher)
+    _check_reachable(layout, python, shelf_from)
     layout.prefix.mkdir(parents=True, exist_ok=True)
     layout.prefix.chmod(0o755)
-    _check_reachable(layout, python, shelf_from)
     steps = (("course", "copying the course", lambda: copy_course(source, layout)),
              ("environment", "installing requirements.lock (about 3 minutes the first time)",
               lambda: python_environment(layout, python)),
