@@ -82,8 +82,8 @@ def cmd_bench(args) -> int:
 
 
 def _grading_account(requested: str | None) -> str | None:
-    """Whom learner code runs as: root never runs it itself (it could write the shared shelf); others run it as
-    themselves unless root picks an account."""
+    """Whom learner code runs as: root hands it to an unprivileged account unless told `--run-as root` (as root it
+    could write the shared shelf); anyone else runs it as themselves."""
     import getpass
 
     from .grading import UNPRIVILEGED
@@ -241,6 +241,24 @@ def cmd_book(args) -> int:
     return build_book(Path(args.book), Path(args.solutions), Path(args.lessons), pages_only=args.pages_only)
 
 
+def _add_classroom_parser(sub) -> None:
+    from .classroom import DEFAULT_GROUP, DEFAULT_PREFIX
+
+    classroom = sub.add_parser("classroom", help="a JupyterHub for a class on this server").add_subparsers(
+        dest="classroom_command", required=True)
+    setup = classroom.add_parser("install", help="install the course for a class where every learner can read it")
+    setup.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"where (default: {DEFAULT_PREFIX})")
+    setup.add_argument("--python", help="a Python every account can run (default: /usr/bin/python3)")
+    setup.add_argument("--teacher", help="the account that owns the shelf (default: the one that ran sudo)")
+    setup.add_argument("--group", default=DEFAULT_GROUP, help=f"the learners' unix group (default: {DEFAULT_GROUP})")
+    setup.add_argument("--shelf-from", metavar="DIR", help="copy this built shelf instead of building one")
+    setup.set_defaults(run=cmd_classroom_install)
+    hub = classroom.add_parser("start", help="start the class's JupyterHub (as root) on 127.0.0.1")
+    hub.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"the class installation (default: {DEFAULT_PREFIX})")
+    hub.add_argument("--port", type=int, help="where the class connects (default: 8000, or COURSE_HUB_PORT)")
+    hub.set_defaults(run=cmd_classroom_start)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description="Tools for the transformers course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -282,21 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "nobody; otherwise yourself)")
     check.set_defaults(run=cmd_check)
 
-    from .classroom import DEFAULT_GROUP, DEFAULT_PREFIX
-
-    classroom = sub.add_parser("classroom", help="a JupyterHub for a class on this server").add_subparsers(
-        dest="classroom_command", required=True)
-    setup = classroom.add_parser("install", help="install the course for a class where every learner can read it")
-    setup.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"where (default: {DEFAULT_PREFIX})")
-    setup.add_argument("--python", help="a Python every account can run (default: /usr/bin/python3)")
-    setup.add_argument("--teacher", help="the account that owns the shelf (default: the one that ran sudo)")
-    setup.add_argument("--group", default=DEFAULT_GROUP, help=f"the learners' unix group (default: {DEFAULT_GROUP})")
-    setup.add_argument("--shelf-from", metavar="DIR", help="copy this built shelf instead of building one")
-    setup.set_defaults(run=cmd_classroom_install)
-    hub = classroom.add_parser("start", help="start the class's JupyterHub (as root) on 127.0.0.1")
-    hub.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"the class installation (default: {DEFAULT_PREFIX})")
-    hub.add_argument("--port", type=int, help="where the class connects (default: 8000, or COURSE_HUB_PORT)")
-    hub.set_defaults(run=cmd_classroom_start)
+    _add_classroom_parser(sub)
 
     rel = sub.add_parser("release", help="write lessons/ from solutions/")
     rel.add_argument("--check", action="store_true", help="fail if lessons/ differ from what release would write")

@@ -71,7 +71,7 @@ def classroom():
     from course_utils.shelf.store import shelf_root
 
     built = shelf_root()
-    assert (built / "sentiment" / "MANIFEST.json").exists(), f"the test needs a built shelf at {built} (make test builds it)"
+    assert (built / "sentiment" / "MANIFEST.json").exists(), f"no built shelf at {built} (make test builds it)"
     prefix = Path(tempfile.mkdtemp(prefix="course-class-", dir="/tmp"))
     group = f"class-{secrets.token_hex(3)}"
     accounts: list[Account] = []
@@ -214,6 +214,37 @@ def _learner_day(server: str, token: str, others: list[str]) -> dict:
     return {"names": names, "runs": runs, "probe": probe}
 
 
+def _stop(hub: subprocess.Popen, learners: list[Account]) -> dict[str, list[str]]:
+    """Stop the hub as Ctrl-C or a service manager does; what each learner still has running afterwards."""
+    hub.send_signal(signal.SIGTERM)
+    try:
+        hub.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(hub.pid, signal.SIGKILL)
+        raise
+    leftovers = {}
+    for learner in learners:
+        try:
+            wait_until(lambda learner=learner: not processes_of(learner), 30, f"{learner.name}'s processes ending")
+        except AssertionError:
+            leftovers[learner.name] = processes_of(learner)
+    return leftovers
+
+
+def _assert_each_learner(classroom: Class, days: list[dict]) -> None:
+    for learner, day in zip(classroom.learners, days):
+        assert set(LESSONS) <= set(day["names"]), f"{learner.name}'s workspace was not filled: {day['names']}"
+        for run in day["runs"]:
+            assert not run.failures, f"{learner.name} {run.path}: " + "; ".join(
+                f"cell {c.index + 1}: {c.error}" for c in run.failures)
+        probe = day["probe"]
+        assert probe["uid"] == learner.uid, "each learner's kernel runs as their own account"
+        assert probe["env"] == {"COURSE_MODE": "offline", "COURSE_SHELF": str(classroom.prefix / "shelf"),
+                                "HF_HUB_CACHE": str(classroom.prefix / "hf-cache")}
+        assert not probe["writes_shelf"] and not probe["changes_a_model"], f"{learner.name} could write the shelf"
+        assert probe["reads_others"] == [] and probe["reads_others_lesson"] == [], probe
+
+
 def test_a_class_of_four_learners_on_one_hub(classroom: Class):
     shelf = classroom.prefix / "shelf"
     shelf_before = tree_digest(shelf)
@@ -238,33 +269,13 @@ def test_a_class_of_four_learners_on_one_hub(classroom: Class):
     finally:
         watcher.halt.set()
         watcher.join()
-        hub.send_signal(signal.SIGTERM)  # what Ctrl-C or a service manager does
-        try:
-            hub.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(hub.pid, signal.SIGKILL)
-            raise
-    leftovers = {}
-    for learner in classroom.learners:
-        try:
-            wait_until(lambda learner=learner: not processes_of(learner), 30, f"{learner.name}'s processes ending")
-        except AssertionError:
-            leftovers[learner.name] = processes_of(learner)
+        leftovers = _stop(hub, classroom.learners)
     hub_log = log.read_text()
 
-    for learner, day in zip(classroom.learners, days):
-        assert set(LESSONS) <= set(day["names"]), f"{learner.name}'s workspace was not filled: {day['names']}"
-        for run in day["runs"]:
-            assert not run.failures, f"{learner.name} {run.path}: " + "; ".join(
-                f"cell {c.index + 1}: {c.error}" for c in run.failures)
-        probe = day["probe"]
-        assert probe["uid"] == learner.uid, "each learner's kernel runs as their own account"
-        assert probe["env"] == {"COURSE_MODE": "offline", "COURSE_SHELF": str(shelf),
-                                "HF_HUB_CACHE": str(classroom.prefix / "hf-cache")}
-        assert not probe["writes_shelf"] and not probe["changes_a_model"], f"{learner.name} could write the shelf"
-        assert probe["reads_others"] == [] and probe["reads_others_lesson"] == [], probe
+    _assert_each_learner(classroom, days)
     assert tree_digest(shelf) == shelf_before, "the shelf changed during the class"
-    assert {p.stat().st_uid for p in [shelf, *shelf.rglob("*")]} == {classroom.teacher.uid}, "the teacher owns the shelf"
+    owners = {p.stat().st_uid for p in [shelf, *shelf.rglob("*")]}
+    assert owners == {classroom.teacher.uid}, "the teacher owns the shelf"
     exposed = sorted(s for s in watcher.sockets if s[2] != LOCAL)
     assert not exposed, f"listening beyond 127.0.0.1: {exposed}"
     assert port in {s[3] for s in watcher.sockets}, f"the proxy's public port was not seen: {watcher.sockets}"

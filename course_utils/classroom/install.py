@@ -55,7 +55,8 @@ def _stamp(*parts: bytes) -> str:
 def _ignore(root: Path):
     def skipped(folder: str, names: list[str]) -> set[str]:
         top = Path(folder).resolve() == root
-        return {n for n in names if n in SKIPPED_ANYWHERE or n.endswith(".egg-info") or (top and n in TOP_LEVEL_SKIPPED)}
+        return {n for n in names
+                if n in SKIPPED_ANYWHERE or n.endswith(".egg-info") or (top and n in TOP_LEVEL_SKIPPED)}
 
     return skipped
 
