@@ -113,6 +113,13 @@ def test_share_opens_for_reading_and_closes_for_writing(tmp_path):
     assert modes == {"shelf": 0o755, "model": 0o755, "weights.bin": 0o644, "run.sh": 0o755}
 
 
+def test_an_existing_private_prefix_is_fine_since_the_installation_opens_it():
+    from course_utils.classroom.install import _check_reachable, default_python
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as prefix:  # mode 700, in a folder everyone may pass
+        _check_reachable(Layout(Path(prefix)), default_python(), None)
+
+
 @pytest.mark.parametrize("args,words", [
     (["--prefix", "{closed}/class"], "is closed to other accounts"),
     (["--prefix", "{open}/class", "--python", "{closed}/python3"], "Learners could not run the class's Python"),

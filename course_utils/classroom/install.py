@@ -214,8 +214,8 @@ def _check_reachable(layout: Layout, python: str, shelf_from: Path | None) -> No
     if blocked:
         raise CourseError(f"Learners could not run the class's Python {python}: {blocked} is closed to other accounts. "
                           "Pass --python with one every account can run, such as the machine's /usr/bin/python3.")
-    existing = next(p for p in (layout.prefix, *layout.prefix.parents) if p.exists())
-    blocked = closed_to_others(existing)
+    # The prefix itself is opened by the installation (mode 755); the folders above it must already be passable.
+    blocked = closed_to_others(next(p for p in layout.prefix.parents if p.exists()))
     if blocked:
         raise CourseError(f"Learners could not reach {layout.prefix}: {blocked} is closed to other accounts. Choose "
                           f"another --prefix (such as /srv/transformers-course) or open it: chmod o+x {blocked}")
