@@ -34,6 +34,8 @@ import os
 import pwd
 from pathlib import Path
 
+from course_utils.kernels import SERVER_ARGUMENTS as KERNEL_ARGUMENTS
+
 c = get_config()  # noqa: F821 (JupyterHub provides it)
 
 PREFIX = Path(os.environ.get("COURSE_CLASS_PREFIX") or Path(__file__).resolve().parents[2])
@@ -75,8 +77,10 @@ c.Spawner.ip = LOCAL
 c.Spawner.notebook_dir = "~/workspace"
 c.Spawner.default_url = "/lab"
 c.Spawner.env_keep = ["LANG", "LC_ALL"]  # nothing else of root's environment reaches a learner
-# A lesson's kernel holds about 1.2 GB: one left open for an hour after its learner moved on is shut down.
-c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=3600", "--MappingKernelManager.cull_interval=300"]
+# Kernels talk to their server over socket files in the learner's private runtime folder, never TCP ports; and a
+# lesson's kernel holds about 1.2 GB, so one left idle for an hour after its learner moved on is shut down.
+c.Spawner.args = [*KERNEL_ARGUMENTS, "--MappingKernelManager.cull_idle_timeout=3600",
+                  "--MappingKernelManager.cull_interval=300"]
 c.Spawner.environment = {
     "PATH": LEARNER_PATH,
     "COURSE_MODE": MODE,

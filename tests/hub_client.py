@@ -102,8 +102,8 @@ async def _run_cells(ws_url: str, token: str, sources: list[str], seconds: float
     request = HTTPRequest(f"{ws_url}?session_id={session}", headers={"Authorization": f"token {token}"},
                           connect_timeout=30, request_timeout=60)
     for attempt in range(4):
-        # As JupyterLab does, connect again when the server gives up: a kernel that lost the race for its ports with
-        # another learner's kernel starting at the same moment is restarted by the server on new ones.
+        # As JupyterLab does, connect again when the server gives up (a kernel slow to start on a busy machine, or
+        # restarted by its server).
         try:
             socket = await websocket_connect(request)
             break

@@ -286,7 +286,7 @@ def test_a_class_of_four_learners_on_one_hub(classroom: Class):
     print(f"\nclass of {LEARNERS}: logged in together in {logged_in:.0f} s; lessons "
           + ", ".join(f"{k} {min(v):.0f}-{max(v):.0f} s" for k, v in per_lesson.items())
           + f"; whole class {class_seconds:.0f} s; a learner's server (without kernels) peaked at "
-          f"{watcher.server_mb:.0f} MB; kernels restarted after losing a port race: "
+          f"{watcher.server_mb:.0f} MB; kernels restarted by their server: "
           f"{hub_log.count('restarting kernel')}; {len(watcher.sockets)} listening sockets, all on {LOCAL}")
 
 

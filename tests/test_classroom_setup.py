@@ -62,6 +62,7 @@ def test_the_hub_configuration_reads_the_installation_layout(tmp_path):
     assert environment[ENV_VAR] == str(layout.shelf) and environment["HF_HUB_CACHE"] == str(layout.hf_cache)
     assert environment["PATH"].startswith(f"{layout.venv}/bin:")
     assert config.Spawner.env_keep == ["LANG", "LC_ALL"]
+    assert "--KernelManager.transport=ipc" in config.Spawner.args
     assert config.JupyterHub.authenticator_class == "pam"
     assert config.PAMAuthenticator.allowed_groups == {"course-learners"}
     assert config.JupyterHub.services == [{"name": "course-admin", "api_token": "abc"}]

@@ -12,9 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
-from ..bench import Run, run_notebook
+from ..bench import Run, lesson_paths, run_notebook
 from ..errors import CourseError
-from ..modes import offline_environment
 
 SERVER_CORES, SERVER_GB = 2, 24
 SLOWDOWN = 2.0  # "served": each learner's lesson takes at most twice as long as alone
@@ -35,12 +34,7 @@ def capacity(learners: int, ratio: float, peak_mb: float, cores_here: int) -> di
 
 
 def _lesson(folder: Path, names: list[str]) -> Path:
-    wanted = names[0] if names else "01"
-    found = sorted(p for p in folder.glob("*.ipynb") if p.stem.startswith(wanted) or p.name == wanted)
-    if not found:
-        raise CourseError(f"No lesson {wanted!r} in {folder.resolve()}; name one (for example `course bench 01 "
-                          "--classroom 4`) or pass --folder.")
-    return found[0]
+    return lesson_paths(folder, names[:1] or ["01"])[0]
 
 
 def bench_classroom(learners: int, path: Path) -> dict:
@@ -49,8 +43,6 @@ def bench_classroom(learners: int, path: Path) -> dict:
 
     nb = nbformat.read(path, as_version=4)
     load_before = os.getloadavg()[0]
-    # Set once, before the threads: each run then saves and restores these same values, so none sees them missing.
-    os.environ.update(offline_environment())
     warm = run_notebook(copy.deepcopy(nb), "warm-up", path.parent)
     alone = run_notebook(copy.deepcopy(nb), "one learner alone", path.parent)
     with ThreadPoolExecutor(learners) as pool:
