@@ -11,7 +11,7 @@ OFFLINE := COURSE_MODE=offline
 JOBS ?= 2
 
 .PHONY: help install lab shelf test unit notebooks release release-check strip doctor lock clean
-.PHONY: book browser test-book
+.PHONY: book browser test-book classroom classroom-install
 # The website runs every lesson offline unless told otherwise (make book BOOK_MODE=hub, with internet).
 BOOK_MODE ?= offline
 
@@ -22,6 +22,7 @@ help:
 	@echo "make doctor   check the installation"
 	@echo "make release  regenerate lessons/ from solutions/"
 	@echo "make book     build the website into book/_build/html"
+	@echo "make classroom  (as root) install the course for a class and start its JupyterHub"
 
 # Tested on 3.11 (CI and Debian 12's 3.11.2); the lock also resolves for 3.12 and 3.13 (tests/test_lock.py).
 $(BIN)/python:
@@ -79,6 +80,21 @@ browser:
 	    echo "chromium is not installed and installing it needs root: the website's browser tests will be skipped (sudo apt-get install chromium to run them)"; \
 	  fi; \
 	fi
+
+# A class on this server (see the teacher's guide): the course installed where every learner can read it, on the
+# machine's own Python, then its JupyterHub on 127.0.0.1:8000. Needs root; CLASS_TEACHER owns the shelf (default: the
+# account that ran sudo); CLASS_ARGS adds options, e.g. CLASS_ARGS="--shelf-from build/test-shelf".
+CLASS_PREFIX ?= /srv/transformers-course
+CLASS_PYTHON ?= /usr/bin/python3
+CLASS_TEACHER ?=
+CLASS_ARGS ?=
+
+classroom-install: install
+	$(BIN)/course classroom install --prefix $(CLASS_PREFIX) --python $(CLASS_PYTHON) \
+		$(if $(CLASS_TEACHER),--teacher $(CLASS_TEACHER)) $(CLASS_ARGS)
+
+classroom: classroom-install
+	$(CLASS_PREFIX)/venv/bin/course classroom start --prefix $(CLASS_PREFIX)
 
 # Builds the website (running every lesson page) and opens it in headless chromium.
 test-book: install browser

@@ -74,7 +74,28 @@ def cmd_prefetch(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
+    if args.classroom is not None:
+        from .classroom.bench import run_classroom_bench
+
+        return run_classroom_bench(args.classroom, Path(args.folder), args.lessons, args.json)
     return run_bench(args.lessons, Path(args.folder), args.shelf, args.roles, args.json)
+
+
+def _grading_account(requested: str | None) -> str | None:
+    """Whom learner code runs as: root hands it to an unprivileged account unless told `--run-as root` (as root it
+    could write the shared shelf); anyone else runs it as themselves."""
+    import getpass
+
+    from .grading import UNPRIVILEGED
+
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    me = getpass.getuser()
+    if requested in (None, me):
+        return UNPRIVILEGED if is_root and requested is None else None
+    if not is_root:
+        raise CourseError(f"Only root can run learners' code as another account; run `sudo -u {requested} course "
+                          "check ...` instead, or leave out --run-as.")
+    return requested
 
 
 def cmd_check(args) -> int:
@@ -82,8 +103,25 @@ def cmd_check(args) -> int:
 
     workspace = Path(args.workspace)
     progress = None if args.json else (lambda line: print(line, file=sys.stderr, flush=True))
-    reports = check_workspace(workspace, args.lessons, timeout=args.timeout, progress=progress)
+    reports = check_workspace(workspace, args.lessons, timeout=args.timeout, progress=progress,
+                              solutions=Path(args.solutions) if args.solutions else None,
+                              run_as=_grading_account(args.run_as))
     print(as_json(reports, workspace) if args.json else as_table(reports))
+    return 0
+
+
+def cmd_classroom_install(args) -> int:
+    from .classroom.install import install
+
+    install(Path(args.prefix), python=args.python, teacher=args.teacher, group=args.group,
+            shelf_from=Path(args.shelf_from) if args.shelf_from else None)
+    return 0
+
+
+def cmd_classroom_start(args) -> int:
+    from .classroom.hub import start
+
+    start(Path(args.prefix), args.port)
     return 0
 
 
@@ -176,9 +214,9 @@ def cmd_lab(args) -> int:
     lessons = _lessons_folder(args.lessons)
     decision = activate()
     print(f"Mode: {decision.mode} ({decision.reason})")
+    _sync(args.lessons, args.workspace)
     if decision.mode == "offline":
         _prepare_shelf(lessons)
-    _sync(args.lessons, args.workspace)
     command = lab_command(args.workspace, args.port, args.no_browser)
     print("Starting JupyterLab on localhost (the link with its token follows):", " ".join(command[2:]))
     sys.stdout.flush()
@@ -201,6 +239,24 @@ def cmd_book(args) -> int:
     from .book import build_book
 
     return build_book(Path(args.book), Path(args.solutions), Path(args.lessons), pages_only=args.pages_only)
+
+
+def _add_classroom_parser(sub) -> None:
+    from .classroom import DEFAULT_GROUP, DEFAULT_PREFIX
+
+    classroom = sub.add_parser("classroom", help="a JupyterHub for a class on this server").add_subparsers(
+        dest="classroom_command", required=True)
+    setup = classroom.add_parser("install", help="install the course for a class where every learner can read it")
+    setup.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"where (default: {DEFAULT_PREFIX})")
+    setup.add_argument("--python", help="a Python every account can run (default: /usr/bin/python3)")
+    setup.add_argument("--teacher", help="the account that owns the shelf (default: the one that ran sudo)")
+    setup.add_argument("--group", default=DEFAULT_GROUP, help=f"the learners' unix group (default: {DEFAULT_GROUP})")
+    setup.add_argument("--shelf-from", metavar="DIR", help="copy this built shelf instead of building one")
+    setup.set_defaults(run=cmd_classroom_install)
+    hub = classroom.add_parser("start", help="start the class's JupyterHub (as root) on 127.0.0.1")
+    hub.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"the class installation (default: {DEFAULT_PREFIX})")
+    hub.add_argument("--port", type=int, help="where the class connects (default: 8000, or COURSE_HUB_PORT)")
+    hub.set_defaults(run=cmd_classroom_start)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -229,14 +285,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--shelf", action="store_true", help="also build every stand-in from nothing, timed")
     bench.add_argument("--roles", nargs="*", default=[], metavar="ROLE", help="with --shelf: only these roles")
     bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    bench.add_argument("--classroom", type=int, metavar="N", help="N learners run a lesson together (default: lesson "
+                                                                   "01), against one alone; with the server capacity")
     bench.set_defaults(run=cmd_bench)
 
     check = sub.add_parser("check", help="run a learner's notebooks offline and report each exercise")
     check.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson numbers or names (default: every notebook)")
     check.add_argument("--workspace", default="workspace", help="the learner's folder (default: workspace)")
     check.add_argument("--json", action="store_true", help="print JSON for a script instead of a table")
-    check.add_argument("--timeout", type=int, default=120, help="seconds a cell may run (default: 120)")
+    check.add_argument("--timeout", type=float, default=120, help="seconds a cell may run (default: 120)")
+    check.add_argument("--solutions", help="the master notebooks whose check cells are restored (default: the "
+                                           "course's solutions/)")
+    check.add_argument("--run-as", metavar="ACCOUNT", help="run learners' code as this account (default for root: "
+                                                          "nobody; otherwise yourself)")
     check.set_defaults(run=cmd_check)
+
+    _add_classroom_parser(sub)
 
     rel = sub.add_parser("release", help="write lessons/ from solutions/")
     rel.add_argument("--check", action="store_true", help="fail if lessons/ differ from what release would write")

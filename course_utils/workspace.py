@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
+
+from .errors import CourseError
 
 LEDGER = ".course-sync.json"
 
@@ -18,25 +22,72 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sync_workspace(lessons: Path, workspace: Path) -> list[str]:
-    """Bring new and updated lessons into the workspace; return one line per action taken."""
+def _read_ledger(path: Path) -> dict:
+    """The course version of each lesson this workspace has seen; a damaged ledger stops the sync, untouched."""
+    if not path.exists():
+        return {}
+    try:
+        ledger = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        ledger = None
+    if not isinstance(ledger, dict) or not all(isinstance(v, str) for v in ledger.values()):
+        raise CourseError(f"The workspace's record of course updates, {path}, is damaged (not the JSON the course "
+                          f"wrote); nothing was changed. Move it aside (`mv {path} {path}.bad`) and run this again: "
+                          "your notebooks are kept, and lessons you already have are not copied twice.")
+    return ledger
+
+
+def _write_new(source: Path, target: Path) -> None:
+    """Copy to a name that does not exist yet: an existing file is never replaced, and a copy that fails half-way is
+    removed (it was never the learner's)."""
+    with open(source, "rb") as lesson, open(target, "xb") as copy:
+        try:
+            shutil.copyfileobj(lesson, copy)
+        except BaseException:
+            target.unlink()
+            raise
+
+
+def _save_ledger(path: Path, ledger: dict) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f"{LEDGER}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(ledger, indent=2, sort_keys=True) + "\n")
+        os.replace(temporary, path)  # the old ledger stays whole until the new one is
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _sync(lessons: Path, workspace: Path) -> list[str]:
     workspace.mkdir(parents=True, exist_ok=True)
     ledger_path = workspace / LEDGER
-    ledger = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
+    ledger = _read_ledger(ledger_path)
     actions = []
     for lesson in sorted(lessons.glob("*.ipynb")):
         digest = _digest(lesson)
         mine = workspace / lesson.name
         if not mine.exists() and lesson.name not in ledger:
-            shutil.copy2(lesson, mine)
+            _write_new(lesson, mine)
             actions.append(f"added {mine}")
         elif ledger.get(lesson.name) not in (None, digest) or (mine.exists() and lesson.name not in ledger
                                                                and _digest(mine) != digest):
             offer = workspace / f"{lesson.stem}.updated-{digest[:8]}{lesson.suffix}"
             if not offer.exists():
-                shutil.copy2(lesson, offer)
+                _write_new(lesson, offer)
                 actions.append(f"{lesson.name} changed in the course; your copy is untouched and the new "
                                f"version is beside it as {offer.name}")
         ledger[lesson.name] = digest
-    ledger_path.write_text(json.dumps(ledger, indent=2, sort_keys=True) + "\n")
+    _save_ledger(ledger_path, ledger)
     return actions
+
+
+def sync_workspace(lessons: Path, workspace: Path) -> list[str]:
+    """Bring new and updated lessons into the workspace; return one line per action taken."""
+    try:
+        return _sync(lessons, workspace)
+    except OSError as exc:
+        where = exc.filename or workspace
+        raise CourseError(f"Cannot update the workspace {workspace.resolve()}: {exc.strerror} ({where}). Nothing of "
+                          "yours was changed; make the folder yours and writable (or pass --workspace DIR), then run "
+                          "this again.") from None
