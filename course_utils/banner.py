@@ -75,7 +75,8 @@ def role_table(resolutions) -> list[str]:
             lines += [start.rstrip(), f"    {row[3]}"]
     for info in resolutions:
         if info.why:
-            lines += textwrap.wrap(f"{info.role}: {info.why}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(f"{info.role}: {info.why}", WIDTH, initial_indent="  ", subsequent_indent="    ",
+                                   break_on_hyphens=False)
     return lines
 
 
@@ -91,7 +92,7 @@ def _where(resolutions) -> list[str]:
 
         places.append(f"real checkpoints from the HF cache in {short_path(cache_dir())}")
     text = "; ".join(places + [detail])
-    return textwrap.wrap(text[0].upper() + text[1:] + ".", WIDTH)
+    return textwrap.wrap(text[0].upper() + text[1:] + ".", WIDTH, break_on_hyphens=False)
 
 
 def lesson_setup(*role_names: str) -> dict[str, str]:
@@ -102,14 +103,31 @@ def lesson_setup(*role_names: str) -> dict[str, str]:
     from . import __version__
 
     install_notebook_handler()
-    hub_ids = [get_role(name).hub_id for name in role_names]  # fails on a typo before anything is fetched or built
-    decision = activate(hub_ids)
-    libs = " | ".join(f"{k} {v}" for k, v in library_versions().items())
+    for name in role_names:
+        get_role(name)  # fail on a typo before anything is fetched or built
+    decision = activate()
+    parts = [f"Course {__version__}", f"Python {platform.python_version()}",
+             *(f"{name} {found}" for name, found in library_versions().items())]
+    print("\n".join(_joined(parts, " | ") + _mode_line(decision)), flush=True)
     resolutions = [resolve(name, build=True) for name in role_names]
-    decision = activate()  # a Hub that stalled during the downloads has changed it
-    lines = textwrap.wrap(f"Course {__version__} | Python {platform.python_version()} | {libs}", WIDTH)
-    lines += textwrap.wrap(f"Mode: {decision.mode} ({decision.reason})", WIDTH, subsequent_indent="  ")
+    if activate() is not decision:  # the Hub stalled during the downloads
+        print("\n".join(_mode_line(activate())))
     if resolutions:
-        lines += role_table(resolutions) + _where(resolutions)
-    print("\n".join(lines))
+        print("\n".join(role_table(resolutions) + _where(resolutions)))
     return Checkpoints({info.role: info.location for info in resolutions if info.kind != "none"})
+
+
+def _joined(parts: list[str], separator: str) -> list[str]:
+    """The parts on as few lines of WIDTH as they fit, never breaking inside one."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + len(separator) + len(part) <= WIDTH:
+            lines[-1] += separator + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _mode_line(decision) -> list[str]:
+    return textwrap.wrap(f"Mode: {decision.mode} ({decision.reason})", WIDTH, subsequent_indent="  ",
+                         break_on_hyphens=False)

@@ -7,12 +7,13 @@ real checkpoint, or the offline model). `on_hub(role)` says which, for cells tha
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .errors import CourseError
-from .modes import ModeDecision, activate, endpoint_host, give_up_on_hub, hub_answer
+from .modes import ModeDecision, activate, give_up_on_hub, hub_answer
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def _download(role: Role, files) -> None:
         fetch(role.hub_id, files)  # a cheap check that the cached copy is the Hub's current one
         return
     started = time.monotonic()
-    print(f"Downloading {role.hub_id} from {endpoint_host()} for {role.name!r}...", end="", flush=True)
+    print(f"Downloading {role.hub_id}...", end="", flush=True)
     received = {}
     fetch(role.hub_id, files, report=lambda count, size: received.update(size=size))
     print(f" {received.get('size', 0) / 2**20:.1f} MB in {time.monotonic() - started:.0f} s.", flush=True)
@@ -280,6 +281,7 @@ def _from_hub(role: Role, decision: ModeDecision, build: bool) -> tuple[Resoluti
         except HubStalled as stall:
             print(flush=True)
             give_up_on_hub(str(stall))  # every later role would stall too (raises under COURSE_MODE=hub)
+            print(textwrap.fill(f"{stall}; the rest of this lesson runs offline.", 100, break_on_hyphens=False))
             return None, str(stall)
         except HubRefused as refused:
             print(flush=True)

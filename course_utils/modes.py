@@ -72,7 +72,9 @@ def requested_mode() -> str:
 
 def _read_answer(endpoint: str, repo_id: str, timeout: float) -> HubAnswer:
     host = endpoint_host(endpoint)
-    request = urllib.request.Request(f"{endpoint}/api/models/{quote(repo_id)}",
+    # The main branch's model info: what snapshot_download asks first, so a caching mirror (olah) that has served
+    # a checkpoint can answer it offline too.
+    request = urllib.request.Request(f"{endpoint}/api/models/{quote(repo_id)}/revision/main",
                                      headers={"Accept": "application/json", "User-Agent": "transformers-course"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -135,11 +137,12 @@ def _why_not(answers: dict[str, HubAnswer]) -> str:
     for state in ("other", "silent"):
         if state in states:
             return next(a.detail for a in answers.values() if a.state == state)
-    return f"{endpoint_host()} has none of these checkpoints"
+    return f"{endpoint_host()} has none of the course's checkpoints"
 
 
 def decide(repo_ids=None) -> ModeDecision:
-    """Work out the mode without changing anything, asking the endpoint about `repo_ids` (default: every role's)."""
+    """Work out the mode without changing anything, asking the endpoint about every role's checkpoint (and
+    `repo_ids`): one answer like the Hub's is enough for hub mode; the roles it lacks fall back one by one."""
     requested, endpoint = requested_mode(), hub_endpoint()
     if requested == "offline":
         return ModeDecision("offline", requested, "COURSE_MODE=offline", endpoint)
@@ -150,10 +153,10 @@ def decide(repo_ids=None) -> ModeDecision:
                 "or use COURSE_MODE=offline to run with the shelf's stand-ins."
             )
         return ModeDecision("offline", requested, "auto: HF_HUB_OFFLINE is set", endpoint)
-    answers = probe_hub(repo_ids or _course_hub_ids(), endpoint=endpoint)
+    answers = probe_hub([*_course_hub_ids(), *(repo_ids or ())], endpoint=endpoint)
     if any(a.state == "hub" for a in answers.values()):
-        return ModeDecision("hub", requested, f"{requested}: {endpoint_host(endpoint)} answered like the Hub",
-                            endpoint, answers)
+        asked = "COURSE_MODE=hub and" if requested == "hub" else "auto:"
+        return ModeDecision("hub", requested, f"{asked} {endpoint_host(endpoint)} answered like the Hub", endpoint, answers)
     why = _why_not(answers)
     if requested == "hub":
         raise CourseError(
@@ -183,7 +186,7 @@ def _apply(decision: ModeDecision) -> None:
 
 
 def activate(repo_ids=None) -> ModeDecision:
-    """Decide the mode once per process (asking about `repo_ids` first) and prepare the environment for it."""
+    """Decide the mode once per process (asking about `repo_ids` too) and prepare the environment for it."""
     global _decision
     if (_decision is None or _decision.requested != requested_mode()
             or _decision.endpoint != hub_endpoint()):

@@ -38,6 +38,9 @@ SMOLLM_CHAT_TEMPLATE = (
     "{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}"
     "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
+# The real models' depth and number of heads (lessons index layers and heads), four numbers per head.
+BERT_BASE = {"hidden_size": 48, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 96}
+DISTILBERT = {"dim": 48, "n_layers": 6, "n_heads": 12, "hidden_dim": 96}
 NER_LABELS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 MNLI_LABELS = ["contradiction", "neutral", "entailment"]
 STAR_LABELS = ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
@@ -114,6 +117,15 @@ def _save(model, folder: Path, generation: dict | None = None) -> None:
     (folder / "generation_config.json").unlink(missing_ok=True)
     if generation is not None:
         _write_json(folder / "generation_config.json", generation)
+
+
+def _prefer_eos(model, eos_id: int) -> None:
+    """Make a random encoder-decoder end its output at once, as a trained one ends a sentence: its generation
+    settings (up to 512 tokens, 4 beams) would otherwise run to the limit in every lesson and check."""
+    import torch
+
+    with torch.no_grad():
+        model.final_logits_bias[0, eos_id] = 20.0
 
 
 def _vocab_txt(vocab: dict[str, int]) -> str:
@@ -206,7 +218,7 @@ class Kit:
 def sst2(folder: Path, kit: Kit) -> None:
     from transformers import DistilBertConfig, DistilBertForSequenceClassification
 
-    config = DistilBertConfig(dim=32, n_layers=2, n_heads=2, hidden_dim=64, finetuning_task="sst-2",
+    config = DistilBertConfig(**DISTILBERT, finetuning_task="sst-2",
                               id2label={0: "NEGATIVE", 1: "POSITIVE"}, label2id={"NEGATIVE": 0, "POSITIVE": 1},
                               seq_classif_dropout=0.2, output_past=True, tie_weights_=True)
     _save(DistilBertForSequenceClassification(config), folder)
@@ -219,7 +231,7 @@ def minilm(folder: Path, kit: Kit) -> None:
     from transformers import BertConfig, BertModel
 
     # 12 heads as in the real model; 48 wide so that lesson 04's num_attention_heads=6 divides it too.
-    config = BertConfig(hidden_size=48, num_hidden_layers=2, num_attention_heads=12, intermediate_size=96)
+    config = BertConfig(**{**BERT_BASE, "num_hidden_layers": 6})
     _save(BertModel(config), folder)
     for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json", "modules.json",
                  "sentence_bert_config.json", "config_sentence_transformers.json"):
@@ -237,8 +249,7 @@ def _bert_uncased_tokenizer_files(folder: Path, kit: Kit, tokenizer_config: dict
 def bert_base_uncased(folder: Path, kit: Kit) -> None:
     from transformers import BertConfig, BertForMaskedLM
 
-    _save(BertForMaskedLM(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                     intermediate_size=64)), folder)
+    _save(BertForMaskedLM(BertConfig(**BERT_BASE)), folder)
     _bert_uncased_tokenizer_files(folder, kit, {"do_lower_case": True, "model_max_length": 512})
 
 
@@ -255,8 +266,7 @@ def bert_ner(folder: Path, kit: Kit) -> None:
     from transformers import BertConfig, BertForTokenClassification
 
     vocab = kit.wordpiece(lower=False, size=4000)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, id2label=dict(enumerate(NER_LABELS)),
+    config = BertConfig(vocab_size=len(vocab), **BERT_BASE, id2label=dict(enumerate(NER_LABELS)),
                         label2id={label: i for i, label in enumerate(NER_LABELS)})
     _save(BertForTokenClassification(config), folder)
     _cased_vocab_files(folder, kit, vocab, with_json=False)
@@ -266,17 +276,18 @@ def squad(folder: Path, kit: Kit) -> None:
     from transformers import DistilBertConfig, DistilBertForQuestionAnswering
 
     vocab = kit.wordpiece(lower=False, size=4000)
-    config = DistilBertConfig(vocab_size=len(vocab), dim=32, n_layers=2, n_heads=2, hidden_dim=64, qa_dropout=0.1)
+    config = DistilBertConfig(vocab_size=len(vocab), **DISTILBERT, qa_dropout=0.1)
     _save(DistilBertForQuestionAnswering(config), folder)
     _cased_vocab_files(folder, kit, vocab, with_json=True)
 
 
-def _bart_config(kit: Kit, **extra):
+def _bart_config(kit: Kit, decoder_layers: int = 12, **extra):
     from transformers import BartConfig
 
     vocab, _ = kit.roberta_bpe
-    return BartConfig(vocab_size=len(vocab), d_model=32, encoder_layers=1, decoder_layers=1,
-                      encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+    return BartConfig(vocab_size=len(vocab), d_model=64, encoder_layers=12, decoder_layers=decoder_layers,
+                      encoder_attention_heads=16, decoder_attention_heads=16,
+                      encoder_ffn_dim=128, decoder_ffn_dim=128,
                       max_position_embeddings=1024, bos_token_id=0, pad_token_id=1, eos_token_id=2,
                       decoder_start_token_id=2, forced_eos_token_id=2, **extra)
 
@@ -295,7 +306,9 @@ def bart_mnli(folder: Path, kit: Kit) -> None:
 def distilbart_cnn(folder: Path, kit: Kit) -> None:
     from transformers import BartForConditionalGeneration
 
-    _save(BartForConditionalGeneration(_bart_config(kit)), folder)
+    model = BartForConditionalGeneration(_bart_config(kit, decoder_layers=6))
+    _prefer_eos(model, 2)
+    _save(model, folder)
     vocab, merges = kit.roberta_bpe
     kit.write_bpe_files(folder, vocab, merges)
     _write_json(folder / "tokenizer_config.json", {"model_max_length": 1024})
@@ -323,11 +336,13 @@ def marian_fr_en(folder: Path, kit: Kit) -> None:
     (folder / "target.spm").write_bytes(target)
     _write_json(folder / "vocab.json", vocab)
     _write_json(folder / "tokenizer_config.json", {"source_lang": "fr", "target_lang": "en", "model_max_length": 512})
-    config = MarianConfig(vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=32, encoder_layers=1,
-                          decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+    config = MarianConfig(vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=32, encoder_layers=6,
+                          decoder_layers=6, encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=64,
                           decoder_ffn_dim=64, max_position_embeddings=512, pad_token_id=pad, eos_token_id=0,
                           decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True)
-    _save(MarianMTModel(config), folder, generation={
+    model = MarianMTModel(config)
+    _prefer_eos(model, 0)
+    _save(model, folder, generation={
         "bad_words_ids": [[pad]], "bos_token_id": 0, "decoder_start_token_id": pad, "eos_token_id": 0,
         "forced_eos_token_id": 0, "max_length": 512, "num_beams": 4, "pad_token_id": pad})
 
@@ -339,7 +354,7 @@ def distilgpt2(folder: Path, kit: Kit) -> None:
     vocab["<|endoftext|>"] = eos = len(vocab)  # last, as in GPT-2's own vocabulary
     GPT2Tokenizer(vocab=vocab, merges=merges).backend_tokenizer.save(str(folder / "tokenizer.json"))
     kit.write_bpe_files(folder, vocab, merges)
-    config = GPT2Config(vocab_size=len(vocab), n_embd=32, n_layer=2, n_head=2, n_positions=1024,
+    config = GPT2Config(vocab_size=len(vocab), n_embd=48, n_layer=6, n_head=12, n_positions=1024,
                         bos_token_id=eos, eos_token_id=eos)
     _save(GPT2LMHeadModel(config), folder, generation={"bos_token_id": eos, "eos_token_id": eos})
 
@@ -348,8 +363,7 @@ def vit(folder: Path, kit: Kit) -> None:
     from transformers import ViTConfig, ViTForImageClassification
 
     labels = json.loads(LABELS_FILE.read_text(encoding="utf-8"))
-    config = ViTConfig(image_size=224, patch_size=16, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                       intermediate_size=64, id2label=dict(enumerate(labels)),
+    config = ViTConfig(image_size=224, patch_size=16, **BERT_BASE, id2label=dict(enumerate(labels)),
                        label2id={label: i for i, label in enumerate(labels)})
     _save(ViTForImageClassification(config), folder)
     _write_json(folder / "preprocessor_config.json", {
@@ -368,11 +382,10 @@ def clip(folder: Path, kit: Kit) -> None:
     kit.write_bpe_files(folder, vocab, merges)
     # eos_token_id 2 is what the real config says: CLIP then pools at the highest id, <|endoftext|>.
     config = CLIPConfig(
-        text_config={"vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                     "num_attention_heads": 2, "max_position_embeddings": 77, "bos_token_id": 0, "eos_token_id": 2,
+        text_config={"vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 12,
+                     "num_attention_heads": 8, "max_position_embeddings": 77, "bos_token_id": 0, "eos_token_id": 2,
                      "pad_token_id": 1},
-        vision_config={"image_size": 224, "patch_size": 32, "hidden_size": 32, "intermediate_size": 64,
-                       "num_hidden_layers": 2, "num_attention_heads": 2},
+        vision_config={"image_size": 224, "patch_size": 32, **BERT_BASE},
         projection_dim=512)
     _save(CLIPModel(config), folder)
     _write_json(folder / "preprocessor_config.json", {
@@ -392,11 +405,10 @@ def _blip(model_class, folder: Path, kit: Kit) -> None:
         "bos_token": "[DEC]", "cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]",
         "unk_token": "[UNK]", "additional_special_tokens": ["[ENC]"]})
     config = BlipConfig(
-        text_config={"vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                     "num_attention_heads": 2, "encoder_hidden_size": 32, "bos_token_id": 30522, "pad_token_id": 0,
+        text_config={"vocab_size": len(vocab), **BERT_BASE, "encoder_hidden_size": 48, "bos_token_id": 30522,
+                     "pad_token_id": 0,
                      "sep_token_id": 102},
-        vision_config={"image_size": 384, "patch_size": 16, "hidden_size": 32, "intermediate_size": 64,
-                       "num_hidden_layers": 2, "num_attention_heads": 2},
+        vision_config={"image_size": 384, "patch_size": 16, **BERT_BASE},
         projection_dim=512, image_text_hidden_size=256)
     _save(model_class(config), folder)
     _write_json(folder / "preprocessor_config.json", {
@@ -423,8 +435,7 @@ def nlptown_stars(folder: Path, kit: Kit) -> None:
     from transformers import BertConfig, BertForSequenceClassification
 
     vocab = kit.wordpiece(lower=True, size=4000)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, id2label=dict(enumerate(STAR_LABELS)),
+    config = BertConfig(vocab_size=len(vocab), **BERT_BASE, id2label=dict(enumerate(STAR_LABELS)),
                         label2id={label: i for i, label in enumerate(STAR_LABELS)}, finetuning_task="sentiment-analysis")
     _save(BertForSequenceClassification(config), folder)
     (folder / "vocab.txt").write_text(_vocab_txt(vocab), encoding="utf-8")
@@ -436,7 +447,7 @@ def nlptown_stars(folder: Path, kit: Kit) -> None:
 def distilbert_base_uncased(folder: Path, kit: Kit) -> None:
     from transformers import DistilBertConfig, DistilBertForMaskedLM
 
-    _save(DistilBertForMaskedLM(DistilBertConfig(dim=32, n_layers=2, n_heads=2, hidden_dim=64)), folder)
+    _save(DistilBertForMaskedLM(DistilBertConfig(**DISTILBERT)), folder)
     _bert_uncased_tokenizer_files(folder, kit, {"do_lower_case": True})
 
 
@@ -451,8 +462,8 @@ def smollm2_instruct(folder: Path, kit: Kit) -> None:
     # The real repository keeps its chat template inside tokenizer_config.json.
     _update_json(folder / "tokenizer_config.json", chat_template=SMOLLM_CHAT_TEMPLATE)
     kit.write_bpe_files(folder, vocab, merges)
-    config = LlamaConfig(vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=8192,
+    config = LlamaConfig(vocab_size=len(vocab), hidden_size=36, intermediate_size=72, num_hidden_layers=30,
+                         num_attention_heads=9, num_key_value_heads=3, max_position_embeddings=8192,
                          rope_theta=100000.0, tie_word_embeddings=True, bos_token_id=1, eos_token_id=2, pad_token_id=2)
     _save(LlamaForCausalLM(config), folder, generation={"bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 2})
 

@@ -78,6 +78,14 @@ class Repo:
                 "config": {k: config[k] for k in ("architectures", "model_type") if k in config},
                 "siblings": siblings, "usedStorage": sum(len(f.data) for f in self.files.values())}
 
+    def path_info(self, path: str) -> list[dict]:
+        path = path.strip("/")
+        if path in self.files:
+            return [self.files[path].tree_entry()]
+        if any(name.startswith(path + "/") for name in self.files):
+            return [{"type": "directory", "oid": hashlib.sha1(path.encode()).hexdigest(), "size": 0, "path": path}]
+        return []
+
     def tree(self, prefix: str, recursive: bool) -> list[dict] | None:
         """The Hub's tree listing under `prefix` ('' for the root); None when no such folder exists."""
         prefix = prefix.strip("/")
@@ -165,7 +173,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._dispatch(head=True)
 
-    def _dispatch(self, head: bool) -> None:
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        self._dispatch(head=False, form=parse_qs(body))
+
+    def _dispatch(self, head: bool, form: dict | None = None) -> None:
         hub: HubServer = self.server.hub
         hub.requests.append((self.command, self.path))
         canned = {"forbidden": (403, PROXY_403, "text/html"), "login": (200, LOGIN_PAGE, "text/html"),
@@ -175,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path, query = unquote(url.path), parse_qs(url.query)
         if path.startswith("/api/models/"):
-            return self._api(hub, path[len("/api/models/"):], query, url.query, head)
+            return self._api(hub, path[len("/api/models/"):], {**query, **(form or {})}, url.query, head)
         if path == "/api/models":
             return self._json(200, [{"id": r.id, "modelId": r.id} for r in hub.repos.values()], head=head)
         if "/resolve/" in path:
@@ -195,6 +207,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if kind in ("", "revision"):
             return self._json(200, repo.info(blobs=query.get("blobs", [""])[0].lower() == "true"), head=head)
+        if kind == "paths-info":  # what huggingface_hub's get_paths_info (and olah) POST: the entries that exist
+            return self._json(200, [entry for p in query.get("paths", []) for entry in repo.path_info(p)], head=head)
         if kind == "tree":
             entries = repo.tree(sub, recursive=query.get("recursive", [""])[0].lower() == "true")
             if entries is None:
