@@ -79,7 +79,7 @@ def _roles(advice: list[str]) -> None:
     states = {a.state for a in answers.values()}
     if "hub" not in states:
         detail = next(iter(answers.values())).detail if answers else ""
-        print(f"The Hub ({hub_endpoint()}) is not reachable within {PROBE_SECONDS:.0f} s as the Hub: {detail}.")
+        print(f"The Hub ({hub_endpoint()}) is not reachable within {PROBE_SECONDS:g} s as the Hub: {detail}.")
 
 
 def run_doctor() -> int:

@@ -116,7 +116,7 @@ def probe_hub(repo_ids, timeout: float = PROBE_SECONDS, endpoint: str | None = N
     for worker in workers:
         worker.join(max(0.0, deadline - time.monotonic()))
     host = endpoint_host(endpoint)
-    silent = HubAnswer("silent", f"{host} did not answer within {timeout:.0f} s")
+    silent = HubAnswer("silent", f"{host} did not answer within {timeout:g} s")
     return {repo_id: answers.get(repo_id, silent) for repo_id in ids}
 
 

@@ -14,6 +14,8 @@ from .errors import CourseError
 from .hubcache import cache_dir, fetch
 from .modes import endpoint_host, probe_hub
 
+PREFETCH_PROBE_SECONDS = 60.0
+
 
 def hub_ids() -> dict[str, str]:
     return {name: role.hub_id for name, role in ROLES.items()}
@@ -22,7 +24,8 @@ def hub_ids() -> dict[str, str]:
 def prefetch(cache: Path | None = None, build_shelf=None) -> list[str]:
     """Download each role's Hub checkpoint into the HF cache (or `cache`); return the ids fetched."""
     wanted = hub_ids()
-    answers = probe_hub(wanted.values())
+    # A teacher asked for the downloads, so a slow mirror (one that fetches from its own upstream first) gets time.
+    answers = probe_hub(wanted.values(), timeout=PREFETCH_PROBE_SECONDS)
     if not any(answer.state == "hub" for answer in answers.values()):
         reason = next(iter(answers.values())).detail
         print(f"The Hugging Face Hub is not reachable ({reason}), so nothing can be downloaded. "
@@ -48,7 +51,8 @@ def prefetch(cache: Path | None = None, build_shelf=None) -> list[str]:
             problems.append(f"{role} ({problem})")
             print(f"[{number}/{len(wanted)}] {role}: {problem}")
             continue
-        print(f"[{number}/{len(wanted)}] {role}: {repo} ({time.monotonic() - started:.0f} s) -> {short_path(path)}")
+        size = sum(p.stat().st_size for p in path.iterdir() if p.is_file()) / 2**20
+        print(f"[{number}/{len(wanted)}] {role}: {repo} ({size:.1f} MB, {time.monotonic() - started:.0f} s)")
         fetched.append(repo)
     print(f"Done: {len(fetched)} of {len(wanted)} checkpoints from {endpoint_host()} in {short_path(cache)}. "
           "Learners who share it set HF_HUB_CACHE to that folder.")
