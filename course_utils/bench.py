@@ -13,6 +13,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .errors import CourseError
+from .kernels import private_kernel_manager
 from .modes import offline_environment
 
 LESSON_SECONDS, COURSE_SECONDS, PEAK_MB = 60, 8 * 60, 2.5 * 1024
@@ -59,33 +61,26 @@ class _PeakSampler(threading.Thread):
 
 
 def run_notebook(nb, name: str, cwd: Path, timeout: int = 600) -> Run:
-    """Execute one notebook object in a fresh kernel; time it and sample its peak memory."""
+    """Execute one notebook object in a fresh offline kernel; time it and sample its peak memory."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    offline = offline_environment()
-    previous = {k: os.environ.get(k) for k in offline}
-    os.environ.update(offline)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
     started = time.perf_counter()
     sampler = None
     error = ""
-    try:
-        with client.setup_kernel():
-            sampler = _PeakSampler(client.km.provisioner.process.pid)
-            sampler.start()
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-    except CellExecutionError as exc:
-        error = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "a cell failed"
-    finally:
-        seconds = time.perf_counter() - started
-        peak = sampler.stop() if sampler else 0
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with private_kernel_manager() as manager:
+        client = NotebookClient(nb, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}})
+        try:
+            with client.setup_kernel(env={**os.environ, **offline_environment()}):
+                sampler = _PeakSampler(client.km.provisioner.process.pid)
+                sampler.start()
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
+        except CellExecutionError as exc:
+            error = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "a cell failed"
+        finally:
+            seconds = time.perf_counter() - started
+            peak = sampler.stop() if sampler else 0
     return Run(name, round(seconds, 1), round(peak / 2**20), not error, error)
 
 
@@ -96,46 +91,46 @@ def floor_run(cwd: Path) -> Run:
     return run_notebook(nb, "(floor: import torch + transformers)", cwd)
 
 
-def bench_lessons(folder: Path, names: list[str]) -> tuple[Run, list[Run]]:
+def lesson_paths(folder: Path, names: list[str]) -> list[Path]:
+    """The notebooks to time: all of `folder`, or those whose name starts with one of `names` (each must match)."""
+    paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    if not paths:
+        raise CourseError(f"No notebooks in {folder.resolve()}; run this from the course folder or pass --folder DIR.")
+    unmatched = [n for n in names if not any(p.stem.startswith(n) or p.name == n for p in paths)]
+    if unmatched:
+        raise CourseError(f"No lesson in {folder} matches {', '.join(map(repr, unmatched))}; the lessons are: "
+                          f"{', '.join(p.stem for p in paths)}.")
+    return [p for p in paths if not names or any(p.stem.startswith(n) or p.name == n for n in names)]
+
+
+def bench_lessons(paths: list[Path]) -> tuple[Run, list[Run]]:
     import nbformat
     from tqdm.auto import tqdm
 
-    paths = sorted(folder.glob("*.ipynb"))
-    if names:
-        paths = [p for p in paths if any(p.stem.startswith(n) or p.name == n for n in names)]
-    floor = floor_run(folder)
+    floor = floor_run(paths[0].parent)
     runs = []
     for path in tqdm(paths, desc="lessons", unit="notebook"):
-        runs.append(run_notebook(nbformat.read(path, as_version=4), path.stem, folder))
+        runs.append(run_notebook(nbformat.read(path, as_version=4), path.stem, path.parent))
     return floor, runs
 
 
 def bench_shelf(roles: list[str]) -> list[dict]:
-    """Build each stand-in from nothing in a temporary shelf; time and size it."""
-    from .checkpoints import ROLES, recipe_for
+    """Build each stand-in from nothing in a temporary shelf, one after another; time and size each."""
+    from .checkpoints import course_shelf, get_role, trained_roles
     from .shelf import Shelf
+    from .shelf.builds import build_many
 
-    chosen = [ROLES[r] for r in (roles or ROLES) if ROLES[r].recipe]
-    results = []
-    previous = os.environ.get("COURSE_SHELF")
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-shelf-") as root:
-            # Recipes that start from another role's model (BLIP matching from the captioner) find it here too.
-            os.environ["COURSE_SHELF"] = root
-            shelf = Shelf(root)
-            for role in chosen:
-                started = time.perf_counter()
-                shelf.build(role.name, recipe_for(role), quiet=True)
-                manifest = shelf.status(role.name, recipe_for(role)).manifest
-                results.append({"role": role.name, "seconds": round(time.perf_counter() - started, 1),
-                                "mb": round(shelf.size_bytes(role.name) / 2**20, 1),
-                                "heldout": manifest["heldout_metrics"]})
-    finally:
-        if previous is None:
-            os.environ.pop("COURSE_SHELF", None)
-        else:
-            os.environ["COURSE_SHELF"] = previous
-    return results
+    for name in roles:
+        if not get_role(name).recipe:
+            raise CourseError(f"{name!r} has no stand-in to build (it is a real model shipped by a package).")
+    with tempfile.TemporaryDirectory(prefix="bench-shelf-") as root:
+        shelf = Shelf(root, course_shelf().recipes)
+        outcomes = build_many(shelf, roles or trained_roles(), jobs=1, progress=False)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise CourseError(f"Building {failed[0].role!r} failed: {failed[0].error}")
+    return [{"role": o.role, "seconds": o.seconds, "mb": round(o.size_bytes / 2**20, 1), "heldout": o.metrics}
+            for o in outcomes]
 
 
 def _mark(ok: bool) -> str:
@@ -168,7 +163,7 @@ def run_bench(names: list[str], folder: Path, shelf: bool, shelf_roles: list[str
     report: dict = {}
     failed = False
     if not shelf or names:
-        floor, runs = bench_lessons(folder, names)
+        floor, runs = bench_lessons(lesson_paths(folder, names))
         print_lessons(floor, runs)
         report["floor"], report["lessons"] = asdict(floor), [asdict(r) for r in runs]
         failed = not all(r.ok for r in runs)

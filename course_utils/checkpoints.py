@@ -29,10 +29,6 @@ class Role:
     def hub_only(self) -> bool:
         return self.recipe is None and self.packaged is None
 
-    @property
-    def offline_kind(self) -> str:
-        return "stand-in" if self.recipe else "real model" if self.packaged else "none"
-
 
 def _packaged_minilm() -> Path:
     from .shelf.recipes.common import minilm_path
@@ -194,6 +190,25 @@ def recipe_for(role: Role):
     return get_recipe(role.recipe)
 
 
+def trained_roles() -> list[str]:
+    """The roles whose offline model is a stand-in the shelf builds."""
+    return [name for name, role in ROLES.items() if role.recipe]
+
+
+_shelf = None
+
+
+def course_shelf():
+    """The shelf COURSE_SHELF names (or the per-user cache), with a recipe for every trained role."""
+    global _shelf
+    from .shelf import Shelf, shelf_root
+    from .shelf.recipes import by_role
+
+    if _shelf is None or _shelf.root != shelf_root():
+        _shelf = Shelf(shelf_root(), by_role({name: ROLES[name].recipe for name in trained_roles()}))
+    return _shelf
+
+
 def offline_location(name: str) -> Path:
     """The local folder for a role's offline model, building its stand-in on the shelf if needed."""
     role = get_role(name)
@@ -201,9 +216,7 @@ def offline_location(name: str) -> Path:
         return role.packaged()
     if role.hub_only:
         raise CourseError(f"{name!r} has no offline model: it runs only with the Hub ({role.hub_id}).")
-    from .shelf import default_shelf
-
-    return default_shelf().ensure(role.name, recipe_for(role))
+    return course_shelf().ensure(role.name)
 
 
 @dataclass(frozen=True)
@@ -222,17 +235,6 @@ class Resolution:
     value: float | None = None
 
 
-def _score_text(recipe, manifest: dict | None) -> str:
-    if not manifest:
-        return ""
-    metrics = manifest.get("heldout_metrics", {})
-    value = metrics.get(recipe.score_key)
-    if value is None:
-        return ""
-    size = metrics.get("heldout_size")
-    return f"held-out {recipe.score_key} {value:.3f}" + (f" (n={size})" if size else "")
-
-
 def _offline(role: Role, mode: str, build: bool, why: str = "") -> Resolution:
     if role.packaged is not None:
         path = role.packaged()
@@ -240,15 +242,15 @@ def _offline(role: Role, mode: str, build: bool, why: str = "") -> Resolution:
         return Resolution(role.name, mode, "real model", str(path), "ready", "pretrained (packaged)", size, why)
     if role.hub_only:
         return Resolution(role.name, mode, "none", "", "unavailable", why=why)
-    from .shelf import default_shelf
+    from .shelf.store import score_text
 
-    shelf, recipe = default_shelf(), recipe_for(role)
+    shelf = course_shelf()
     if build:
-        shelf.ensure(role.name, recipe)
-    status = shelf.status(role.name, recipe)
+        shelf.ensure(role.name)
+    status, recipe = shelf.status(role.name), shelf.recipe(role.name)
     value = (status.manifest or {}).get("heldout_metrics", {}).get(recipe.score_key)
     return Resolution(role.name, mode, "stand-in", str(status.path), status.state,
-                      _score_text(recipe, status.manifest), shelf.size_bytes(role.name), why,
+                      score_text(recipe, status.manifest), shelf.size_bytes(role.name), why,
                       recipe.score_key if value is not None else "", value)
 
 

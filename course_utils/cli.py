@@ -1,4 +1,4 @@
-"""The `course` command: doctor, shelf build/list, release, workspace and lab."""
+"""The `course` command: doctor, shelf build/list, prefetch, bench, check, release, workspace, lab and book."""
 
 from __future__ import annotations
 
@@ -8,14 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import CourseError
-
-
-def _human_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return ""
+from .tables import format_table, human_size
 
 
 def cmd_shelf_list(args) -> int:
@@ -27,88 +20,54 @@ def cmd_shelf_list(args) -> int:
     for name in ROLES:
         info = resolve(name)
         rows.append((name, mode, info.kind, info.state, info.location, info.score or "-",
-                     _human_size(info.size_bytes) if info.size_bytes else "-"))
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
+                     human_size(info.size_bytes) if info.size_bytes else "-"))
+    print(format_table(rows))
     return 0
+
+
+def _report_build(outcome) -> None:
+    from tqdm.auto import tqdm
+
+    if not outcome.ok:
+        where = f"; its output is in {outcome.log}" if outcome.log else ""
+        tqdm.write(f"{outcome.role}: FAILED after {outcome.seconds:.0f} s: {outcome.error}{where}")
+        return
+    done = "ready" if outcome.state == "ready" else f"built in {outcome.seconds:.0f} s"
+    tqdm.write(f"{outcome.role}: {done} at {outcome.path} ({human_size(outcome.size_bytes)}"
+               + (f"; {outcome.score})" if outcome.score else ")"))
+
+
+def build_roles(names: list[str], *, jobs: int, force: bool = False) -> int:
+    """Build these roles (and what they start from) on the course's shelf, a line per role; the exit code."""
+    import time
+
+    from .checkpoints import course_shelf
+    from .shelf.builds import build_many
+
+    started = time.time()
+    outcomes = build_many(course_shelf(), names, jobs=jobs, force=force, on_done=_report_build)
+    ready = sum(outcome.ok for outcome in outcomes)
+    print(f"Shelf: {ready} of {len(outcomes)} roles ready in {time.time() - started:.0f} s ({jobs} at a time).")
+    return 0 if ready == len(outcomes) else 1
 
 
 def cmd_shelf_build(args) -> int:
-    import time
+    from .checkpoints import get_role, trained_roles
 
-    from .checkpoints import ROLES, get_role, recipe_for
-    from .shelf import default_shelf
-
-    names = args.roles or [name for name, role in ROLES.items() if role.recipe]
-    chosen = [get_role(name) for name in names]
-    packaged = [role for role in chosen if not role.recipe]
-    for role in packaged:
-        print(f"{role.name}: nothing to build (a real model shipped by an installed package).")
-    trained = [role for role in chosen if role.recipe]
-    if getattr(args, "jobs", 1) > 1 and len(trained) > 1:
-        return _build_in_parallel([r.name for r in trained], args.jobs, args.force)
-    shelf = default_shelf()
-    for role in trained:
-        started = time.time()
-        path = shelf.build(role.name, recipe_for(role), force=args.force)
-        manifest = shelf.status(role.name, recipe_for(role)).manifest
-        print(f"{role.name}: ready at {path} ({_human_size(shelf.size_bytes(role.name))}, "
-              f"{time.time() - started:.0f} s this run; held-out {manifest['heldout_metrics']})")
-    return 0
-
-
-def _build_in_parallel(names: list[str], jobs: int, force: bool) -> int:
-    """Build roles in `jobs` child processes, longest first, each on its share of the cores.
-
-    A role trained from another role's stand-in goes last, so that its base is ready when it starts instead of
-    holding a worker while it waits for the base's lock."""
-    import subprocess
-    import tempfile
-    import time
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    from tqdm.auto import tqdm
-
-    from .checkpoints import ROLES, recipe_for
-
-    recipes = {n: recipe_for(ROLES[n]) for n in names}
-    names = sorted(names, key=lambda n: (recipes[n].starts_from is not None, -recipes[n].estimate_seconds))
-    threads = str(max(1, (os.cpu_count() or 1) // jobs))
-    env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
-    logs = Path(tempfile.mkdtemp(prefix="shelf-build-logs-"))
-    started = time.time()
-
-    def build(name: str) -> tuple[str, int, float]:
-        began = time.time()
-        command = [sys.executable, "-m", "course_utils.cli", "shelf", "build", name] + (["--force"] if force else [])
-        with open(logs / f"{name}.log", "w") as log:
-            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env).returncode
-        return name, code, time.time() - began
-
-    failed = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool, tqdm(total=len(names), desc="shelf", unit="role") as bar:
-        for future in as_completed([pool.submit(build, name) for name in names]):
-            name, code, seconds = future.result()
-            lines = (logs / f"{name}.log").read_text(errors="replace").strip().splitlines()
-            if code == 0:
-                bar.write(lines[-1] if lines else f"{name}: ready ({seconds:.0f} s)")
-            else:
-                failed.append(name)
-                bar.write(f"{name}: FAILED after {seconds:.0f} s; the end of its log:\n  " + "\n  ".join(lines[-15:]))
-            bar.update()
-    print(f"Shelf: {len(names) - len(failed)} of {len(names)} roles ready in {time.time() - started:.0f} s "
-          f"({jobs} at a time; logs in {logs}).")
-    return 1 if failed else 0
+    chosen = [get_role(name) for name in args.roles or trained_roles()]
+    for role in chosen:
+        if not role.recipe:
+            print(f"{role.name}: nothing to build (a real model shipped by an installed package).")
+    trained = [role.name for role in chosen if role.recipe]
+    return build_roles(trained, jobs=args.jobs, force=args.force) if trained else 0
 
 
 def cmd_prefetch(args) -> int:
+    from .checkpoints import trained_roles
     from .prefetch import prefetch
 
     prefetch(Path(args.cache_dir) if args.cache_dir else None,
-             build_shelf=lambda: cmd_shelf_build(argparse.Namespace(roles=[], force=False, jobs=2)))
+             build_shelf=lambda: build_roles(trained_roles(), jobs=2))
     return 0
 
 
@@ -152,10 +111,7 @@ def cmd_release(args) -> int:
 def _sync(lessons: str, workspace: str) -> None:
     from .workspace import sync_workspace
 
-    source = Path(lessons)
-    if not source.is_dir():
-        raise CourseError(f"No lessons folder at {source.resolve()}; run this from the course folder.")
-    for line in sync_workspace(source, Path(workspace)):
+    for line in sync_workspace(_lessons_folder(lessons), Path(workspace)):
         print(line)
 
 
@@ -165,17 +121,35 @@ def cmd_workspace(args) -> int:
     return 0
 
 
-def _build_for_first_lessons(lessons: Path, how_many: int = 2) -> None:
-    """Build what the first lessons need now; the rest builds on first use, so a learner starts in minutes."""
-    from .checkpoints import ROLES, recipe_for, roles_in_notebook
-    from .shelf import default_shelf
+def _lessons_folder(lessons: str) -> Path:
+    source = Path(lessons)
+    if not source.is_dir() or not any(source.glob("*.ipynb")):
+        raise CourseError(f"No lessons folder with notebooks at {source.resolve()}; run this from the course folder "
+                          "(or pass --lessons DIR).")
+    return source
 
-    first = sorted(lessons.glob("*.ipynb"))[:how_many]
-    needed = list(dict.fromkeys(r for nb in first for r in roles_in_notebook(nb) if ROLES[r].recipe))
-    cmd_shelf_build(argparse.Namespace(roles=needed, force=False, jobs=2))
-    shelf = default_shelf()
-    later = [r for r, role in ROLES.items()
-             if role.recipe and shelf.status(r, recipe_for(role)).state != "ready"]
+
+def _prepare_shelf(lessons: Path) -> None:
+    """Build the first lesson's models now, and the second lesson's in the background while the learner reads the
+    first: a learner starts in minutes, and a lesson opened early waits for a model still being built."""
+    import subprocess
+
+    from .checkpoints import ROLES, course_shelf, recipe_for, roles_in_notebook, trained_roles
+
+    shelf = course_shelf()
+    needs = [[r for r in roles_in_notebook(nb) if ROLES[r].recipe] for nb in sorted(lessons.glob("*.ipynb"))[:2]]
+    build_roles(needs[0], jobs=2)
+    second = needs[1] if len(needs) > 1 else []
+    soon = [r for r in second if shelf.status(r).state != "ready"]
+    if soon and shelf.writable():
+        log = shelf.root / ".logs" / "background-build.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "course_utils.cli", "shelf", "build", *soon, "--jobs", "1"]
+        with open(log, "a") as output:
+            subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             preexec_fn=lambda: os.nice(10))
+        print(f"Building the next lesson's models in the background ({', '.join(soon)}; progress in {log}).")
+    later = [r for r in trained_roles() if r not in soon and shelf.status(r).state != "ready"]
     if later:
         minutes = sum(recipe_for(ROLES[r]).estimate_seconds for r in later) / 60
         print(f"Later lessons build their models the first time they run ({', '.join(later)}: about "
@@ -184,8 +158,10 @@ def _build_for_first_lessons(lessons: Path, how_many: int = 2) -> None:
 
 def lab_command(workspace: str, port: int, no_browser: bool) -> list[str]:
     """JupyterLab on this machine only, protected by the token Jupyter generates."""
+    from .kernels import SERVER_ARGUMENTS
+
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={workspace}",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}"]
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", *SERVER_ARGUMENTS]
     if no_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -197,16 +173,34 @@ def lab_command(workspace: str, port: int, no_browser: bool) -> list[str]:
 def cmd_lab(args) -> int:
     from .modes import activate
 
+    lessons = _lessons_folder(args.lessons)
     decision = activate()
     print(f"Mode: {decision.mode} ({decision.reason})")
     if decision.mode == "offline":
-        _build_for_first_lessons(Path(args.lessons))
+        _prepare_shelf(lessons)
     _sync(args.lessons, args.workspace)
     command = lab_command(args.workspace, args.port, args.no_browser)
     print("Starting JupyterLab on localhost (the link with its token follows):", " ".join(command[2:]))
     sys.stdout.flush()
     os.execv(sys.executable, command)
     return 0
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (jobs, seconds), or one line saying what is wrong."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"it must be 1 or more, not {value}")
+    return value
+
+
+def cmd_book(args) -> int:
+    from .book import build_book
+
+    return build_book(Path(args.book), Path(args.solutions), Path(args.lessons), pages_only=args.pages_only)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     build = shelf.add_parser("build", help="build stand-ins (all of them when no role is named)")
     build.add_argument("roles", nargs="*", metavar="ROLE")
     build.add_argument("--force", action="store_true", help="rebuild even when a good entry exists")
-    build.add_argument("--jobs", type=int, default=1, help="build this many roles at once (each on its share of cores)")
+    build.add_argument("--jobs", type=positive_int, default=1,
+                       help="build this many roles at once, each in its own process on one core")
     build.set_defaults(run=cmd_shelf_build)
     shelf.add_parser("list", help="a table of roles and where each resolves").set_defaults(run=cmd_shelf_list)
 
@@ -248,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--solutions", default="solutions")
     rel.add_argument("--lessons", default="lessons")
     rel.set_defaults(run=cmd_release)
+
+    book = sub.add_parser("book", help="build the website (every lesson executed) into book/_build/html")
+    book.add_argument("--pages-only", action="store_true", help="write the lesson pages and stop")
+    book.add_argument("--book", default="book")
+    book.add_argument("--solutions", default="solutions")
+    book.add_argument("--lessons", default="lessons")
+    book.set_defaults(run=cmd_book)
 
     for name, run, text in (("workspace", cmd_workspace, "copy new lessons into your workspace"),
                             ("lab", cmd_lab, "set up, then start JupyterLab on your workspace")):

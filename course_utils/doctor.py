@@ -9,11 +9,10 @@ from importlib.metadata import PackageNotFoundError, requires, version
 from packaging.requirements import Requirement
 
 from .banner import short_path
-from .checkpoints import ROLES, resolve
+from .checkpoints import ROLES, course_shelf, resolve
 from .errors import CourseError
 from .hubcache import cache_dir, cached_snapshot
 from .modes import PROBE_SECONDS, activate, endpoint_host, hub_endpoint, probe_hub, requested_mode
-from .shelf import default_shelf
 from .versions import LIBRARIES, library_versions
 
 DISTRIBUTION = "transformers-course"
@@ -86,7 +85,7 @@ def run_doctor() -> int:
     advice: list[str] = []
     _versions(advice)
     _mode(advice)
-    shelf = default_shelf()
+    shelf = course_shelf()
     free_gb = shutil.disk_usage(shelf.root if shelf.root.exists() else shelf.root.anchor).free / 2**30
     access = "writable" if shelf.writable() else "read-only"
     print(f"Shelf: {short_path(shelf.root)} ({access}; {free_gb:.1f} GB free); HF cache: {short_path(cache_dir())}")

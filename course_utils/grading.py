@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .checks import MIME
 from .errors import CourseError
+from .kernels import private_kernel_manager
 from .modes import offline_environment
 
 STATUSES = ("pass", "fail", "not attempted")
@@ -136,14 +137,15 @@ def check_notebook(path: Path, timeout: int = 120, kernel_name: str = "python3")
                              f"{_first_line(content.get('evalue', ''))}")
 
     env = {**os.environ, **offline_environment(), "MPLBACKEND": "agg"}
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, interrupt_on_timeout=True,
-        error_on_timeout={"ename": "Timeout", "evalue": f"the cell ran longer than {timeout} s", "traceback": []},
-        on_cell_error=record_error)
     # A scratch folder as the working directory: checking must never add or change files in the workspace.
-    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch, \
+            private_kernel_manager(kernel_name) as manager:
+        client = NotebookClient(
+            nb, km=manager, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "Timeout", "evalue": f"the cell ran longer than {timeout} s", "traceback": []},
+            on_cell_error=record_error)
         try:
-            # The kernel process's own log (transport warnings) is noise here; cell output arrives separately.
+            # The kernel process's own log is noise here; cell output arrives separately.
             client.execute(cwd=scratch, env=env, stderr=subprocess.DEVNULL)
         except DeadKernelError:
             report.problem = "the kernel died while running it (out of memory, or the process was killed)"

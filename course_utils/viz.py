@@ -170,3 +170,69 @@ def attention_overlay(image, weights, ax=None, title="Attention from [CLS]"):
     ax.set_title(title, fontsize=9)
     ax.axis("off")
     return ax
+
+
+def _box(ax, x, y, width, height, text, colour, fontsize=9):
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                facecolor=colour, edgecolor="#333333", lw=1))
+    ax.text(x + width / 2, y + height / 2, text, ha="center", va="center", fontsize=fontsize, wrap=True)
+
+
+def _arrow(ax, start, end, **style):
+    from matplotlib.patches import FancyArrowPatch
+
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10, color="#333333", lw=1, **style))
+
+
+def transformer_diagram(tokens=("[CLS]", "the", "film", "was", "great", "[SEP]"), layers: int = 6,
+                        answer: str = "POSITIVE"):
+    """Two panels: text -> tokens -> vectors -> attention layers -> a head (left), and pretraining then
+    fine-tuning (right). A schematic, not a measurement: the lessons show the real numbers."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1.25, 1]})
+    for ax in (left, right):
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 10)
+        ax.axis("off")
+    step = 8.6 / len(tokens)
+    centres = [0.7 + step * (i + 0.5) for i in range(len(tokens))]
+    for x, token in zip(centres, tokens):
+        _box(left, x - step * 0.42, 0.3, step * 0.84, 0.8, token, "#fde9c9", fontsize=8)
+        _arrow(left, (x, 1.15), (x, 1.75))
+        for k, shade in enumerate(("#9ecae1", "#6baed6", "#4292c6")):
+            left.add_patch(plt.Rectangle((x - 0.18, 1.8 + 0.32 * k), 0.36, 0.3, color=shade))
+    left.text(0.1, 2.3, "vectors", fontsize=8, rotation=90, va="center")
+    _box(left, 0.5, 3.2, 9.0, 2.6, "", "#e5f5e0")
+    left.text(5.0, 5.45, f"{layers} layers, each: self-attention, then a small feed-forward network", ha="center",
+              fontsize=8.5)
+    for i, j in [(0, 2), (2, 4), (1, 2), (3, 4), (0, 4)]:
+        _arrow(left, (centres[i], 3.5), (centres[j], 3.5), connectionstyle=f"arc3,rad={-0.5 / abs(i - j) - 0.1}")
+    left.text(5.0, 3.35, "attention: every token looks at every other token", ha="center", fontsize=7.5,
+              style="italic")
+    for x in centres:
+        _arrow(left, (x, 2.75), (x, 3.15))
+    _arrow(left, (centres[0], 5.9), (centres[0], 6.8))
+    left.text(centres[0] + 0.2, 6.3, "one vector per token, now aware of its context", fontsize=8)
+    _box(left, 0.5, 6.9, 4.2, 1.1, "head: a small layer for one task", "#fcbba1")
+    _arrow(left, (4.75, 7.45), (5.6, 7.45))
+    _box(left, 5.7, 6.9, 3.8, 1.1, f"answer: {answer}", "#fee0d2")
+    left.text(5.0, 9.3, "What a transformer does with a sentence", ha="center", fontsize=11, weight="bold")
+    left.text(5.0, 8.6, "text -> tokens -> vectors -> layers of attention -> a head", ha="center", fontsize=8.5)
+
+    _box(right, 0.2, 5.6, 4.5, 2.6, "Pretraining\nbillions of words, no labels:\nguess the hidden word\n"
+         "\"the film was [MASK]\" -> great", "#dadaeb", fontsize=8)
+    _box(right, 5.3, 5.6, 4.5, 2.6, "Fine-tuning\na few thousand labelled\nexamples, a new head:\n"
+         "\"the film was great\" -> POSITIVE", "#fcbba1", fontsize=8)
+    _arrow(right, (4.65, 6.9), (5.35, 6.9))
+    _box(right, 0.4, 2.4, 4.2, 2.2, "the body learns language:\nwords, grammar, facts", "#efedf5", fontsize=8.5)
+    _box(right, 5.4, 2.4, 4.2, 2.2, "the same body, slightly\nadjusted, plus the new head", "#fee0d2", fontsize=8.5)
+    _arrow(right, (2.5, 5.55), (2.5, 4.65))
+    _arrow(right, (7.5, 5.55), (7.5, 4.65))
+    right.text(5.0, 1.3, "Transfer learning: pretrain once (costly), fine-tune many times (cheap).", ha="center",
+               fontsize=8.5, style="italic")
+    right.text(5.0, 9.3, "Where its knowledge comes from", ha="center", fontsize=11, weight="bold")
+    fig.tight_layout()
+    return fig

@@ -40,3 +40,15 @@ def test_doctor_reports_missing_stand_in_with_advice(tmp_path):
 def test_release_check_passes_on_the_repository():
     done = course("release", "--check")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_bad_bench_and_build_arguments_are_one_line_each(tmp_path):
+    for args, expected in [(["bench", "99"], "No lesson in solutions matches '99'"),
+                           (["bench", "--folder", str(tmp_path)], "No notebooks in"),
+                           (["bench", "--shelf", "--roles", "nope"], "'nope' is not a role"),
+                           (["bench", "--shelf", "--roles", "feature-extraction"], "no stand-in to build"),
+                           (["shelf", "build", "--jobs", "0"], "--jobs: it must be 1 or more, not 0"),
+                           (["shelf", "build", "--jobs", "-1"], "--jobs: it must be 1 or more, not -1")]:
+        done = course(*args, COURSE_SHELF=str(tmp_path / "shelf"))
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert expected in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)

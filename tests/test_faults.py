@@ -23,7 +23,7 @@ def _start_build(root: Path, seconds: float) -> subprocess.Popen:
         import sys; sys.path.insert(0, {str(TESTS)!r})
         from toy_recipe import TOY
         from course_utils.shelf import Shelf
-        Shelf({str(root)!r}).ensure("toy", TOY)
+        Shelf({str(root)!r}, {{"toy": TOY}}).ensure("toy")
     """)
     env = dict(os.environ, TOY_BUILD_SECONDS=str(seconds))
     return subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.DEVNULL)
@@ -43,15 +43,15 @@ def test_sigkill_mid_build_leaves_no_entry_and_the_next_use_rebuilds(tmp_path, t
     build.send_signal(signal.SIGKILL)
     build.wait()
     assert written == files_written  # killed during training, or between writing files
-    shelf = Shelf(root)
+    shelf = Shelf(root, {"toy": toy})
     assert not (root / "toy").exists()
-    assert shelf.status("toy", toy).state == "missing"
-    path = shelf.ensure("toy", toy)  # the lock died with the process; the leftovers are cleared
+    assert shelf.status("toy").state == "missing"
+    path = shelf.ensure("toy")  # the lock died with the process; the leftovers are cleared
     assert verify(path) and not list(root.glob(".building-*"))
 
 
-def test_manifest_only_ever_describes_files_that_are_there(tmp_shelf, toy):
-    path = tmp_shelf.build("toy", toy, quiet=True)
+def test_manifest_only_ever_describes_files_that_are_there(tmp_shelf):
+    path = tmp_shelf.build("toy", quiet=True)
     listed = set(verify(path)["files"])
     assert listed == {p.name for p in path.iterdir() if p.name != MANIFEST}
 

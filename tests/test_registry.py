@@ -44,9 +44,9 @@ def test_feature_extraction_offline_is_the_packaged_real_model():
     assert (folder / "model.safetensors").is_file() and (folder / "vocab.txt").is_file()
 
 
-def test_offline_checkpoint_builds_a_missing_stand_in(monkeypatch, tmp_shelf, toy):
+def test_offline_checkpoint_builds_a_missing_stand_in(monkeypatch, tmp_shelf):
     monkeypatch.setitem(checkpoints.ROLES, "toy", checkpoints.Role("toy", "someone/toy", "toy", "a toy", recipe="toy"))
-    monkeypatch.setattr(checkpoints, "recipe_for", lambda role: toy)
+    monkeypatch.setattr(checkpoints, "course_shelf", lambda: tmp_shelf)
     path = checkpoint("toy")
     assert path == str(tmp_shelf.root / "toy")
     assert (tmp_shelf.root / "toy" / "MANIFEST.json").is_file()

@@ -49,20 +49,3 @@ def test_it_classifies_plain_reviews(folder):
     classifier = pipeline("sentiment-analysis", model=str(folder))
     results = classifier(["An absolute delight from start to finish.", "Broken on arrival and support never replied."])
     assert [r["label"] for r in results] == ["POSITIVE", "NEGATIVE"]
-
-
-def test_recipe_is_deterministic_on_tiny_settings(tmp_path):
-    from course_utils.shelf.manifest import sha256_file
-    from course_utils.shelf.recipes import get_recipe
-
-    recipe = get_recipe("sentiment-minilm")
-    digests, metrics = [], []
-    for run in ("a", "b"):
-        out, scratch = tmp_path / run / "model", tmp_path / run / "scratch"
-        out.mkdir(parents=True)
-        scratch.mkdir()
-        result = recipe.build(out, scratch, seed=recipe.seed, quiet=True, tiny=True)
-        digests.append(sha256_file(out / "model.safetensors"))
-        metrics.append(result.metrics)
-    assert metrics[0] == metrics[1]
-    assert digests[0] == digests[1]

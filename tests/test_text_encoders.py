@@ -22,15 +22,6 @@ QUALITY_BARS = {"fill-mask": ("top5_accuracy", 0.47, 300), "ner": ("f1", 0.85, 3
                 "zero-shot": ("accuracy", 0.8, 300), "question-answering": ("exact_match", 0.7, 200)}
 
 
-def tiny_build(tmp_path: Path, recipe_name: str):
-    recipe = get_recipe(recipe_name)
-    out, scratch = tmp_path / "model", tmp_path / "scratch"
-    out.mkdir()
-    scratch.mkdir()
-    result = recipe.build(out, scratch, seed=recipe.seed, quiet=True, tiny=True)
-    return out, result
-
-
 # ---- data generators -------------------------------------------------------------------------------
 
 def test_heldout_entities_use_other_names_and_templates():
@@ -75,18 +66,24 @@ def test_generators_refuse_an_unknown_split():
         tagged_sentences("test", 3, 0)
 
 
-# ---- recipes on tiny settings ------------------------------------------------------------------------
+# ---- recipes on tiny settings (built in their own process by tests/tiny_shelf.py) ------------------------
+
+def tiny_build(tiny_shelf, recipe_name: str):
+    """The tiny entry of a recipe, and its manifest."""
+    folder = tiny_shelf["a"] / {v: k for k, v in RECIPES.items()}[recipe_name]
+    return folder, json.loads((folder / "MANIFEST.json").read_text())
+
 
 @pytest.mark.parametrize("recipe_name", sorted(SCORE_KEYS))
-def test_tiny_build_saves_a_loadable_model_and_reports_metrics(tmp_path, recipe_name):
+def test_tiny_build_saves_a_loadable_model_and_reports_metrics(tiny_shelf, recipe_name):
     import torch
     from safetensors import safe_open
     from transformers import AutoConfig, AutoModel
 
-    out, result = tiny_build(tmp_path, recipe_name)
-    assert SCORE_KEYS[recipe_name] <= set(result.metrics)
-    assert result.metrics["heldout_size"] > 0
-    assert len(result.data_sha256) == 64
+    out, manifest = tiny_build(tiny_shelf, recipe_name)
+    assert SCORE_KEYS[recipe_name] <= set(manifest["heldout_metrics"])
+    assert manifest["heldout_metrics"]["heldout_size"] > 0
+    assert len(manifest["training_data_sha256"]) == 64
     assert (out / "model.safetensors").is_file()
     assert not list(out.glob("*.bin")) and not list(out.glob("*.pt")), "safetensors only, never pickle"
     assert AutoConfig.from_pretrained(out).model_type == "bert"
@@ -96,71 +93,59 @@ def test_tiny_build_saves_a_loadable_model_and_reports_metrics(tmp_path, recipe_
     assert AutoModel.from_pretrained(out).dtype == torch.float32, "the half-precision vectors must load as float32"
 
 
-def test_tiny_ner_model_runs_in_the_pipeline(tmp_path):
+def test_tiny_ner_model_runs_in_the_pipeline(tiny_shelf):
     from transformers import pipeline
 
-    out, _ = tiny_build(tmp_path, "ner-minilm")
+    out, _ = tiny_build(tiny_shelf, "ner-minilm")
     ner = pipeline("token-classification", model=str(out), aggregation_strategy="simple")
     assert isinstance(ner("My name is Wolfgang and I live in Berlin"), list)
     assert set(ner.model.config.label2id) == {"O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC",
                                               "B-MISC", "I-MISC"}
 
 
-def test_tiny_zero_shot_model_runs_in_the_pipeline(tmp_path):
+def test_tiny_zero_shot_model_runs_in_the_pipeline(tiny_shelf):
     from transformers import pipeline
 
-    out, _ = tiny_build(tmp_path, "nli-minilm")
+    out, _ = tiny_build(tiny_shelf, "nli-minilm")
     classifier = pipeline("zero-shot-classification", model=str(out))
     assert classifier.entailment_id == classifier.model.config.label2id["entailment"]
     result = classifier("The band played a loud concert.", candidate_labels=["music", "cooking"])
     assert sorted(result["labels"]) == ["cooking", "music"]
 
 
-def test_tiny_fill_mask_model_runs_in_the_pipeline(tmp_path):
+def test_tiny_fill_mask_model_runs_in_the_pipeline(tiny_shelf):
     from transformers import pipeline
 
-    out, _ = tiny_build(tmp_path, "mlm-minilm")
+    out, _ = tiny_build(tiny_shelf, "mlm-minilm")
     unmask = pipeline("fill-mask", model=str(out))
     guesses = unmask("I usually have [MASK] for breakfast.")
     assert len(guesses) == 5 and all("[MASK]" not in g["sequence"] for g in guesses)
     assert unmask.model.config.num_hidden_layers == 3
 
 
-def test_fill_mask_guesses_only_words_its_corpus_has(tmp_path):
+def test_fill_mask_guesses_only_words_its_corpus_has(tiny_shelf):
     from transformers import pipeline
 
     from course_utils.shelf.recipes.fill_mask import training_texts
 
-    out, _ = tiny_build(tmp_path, "mlm-minilm")
+    out, _ = tiny_build(tiny_shelf, "mlm-minilm")
     unmask = pipeline("fill-mask", model=str(out))
     corpus_ids = {i for text in training_texts(64, 8, 42) for i in unmask.tokenizer(text)["input_ids"]}
     for sentence in ["The [MASK] is sleeping.", "Quantum chromodynamics describes the [MASK] force."]:
         assert {g["token"] for g in unmask(sentence, top_k=20)} <= corpus_ids
 
 
-def test_tiny_qa_model_gives_span_logits(tmp_path):
+def test_tiny_qa_model_gives_span_logits(tiny_shelf):
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-    out, _ = tiny_build(tmp_path, "qa-minilm")
+    out, _ = tiny_build(tiny_shelf, "qa-minilm")
     tokenizer, model = AutoTokenizer.from_pretrained(out), AutoModelForQuestionAnswering.from_pretrained(out)
     inputs = tokenizer("Where do I work?", "My name is Sylvain and I work at Hugging Face in Brooklyn.",
                        return_tensors="pt")
     with torch.no_grad():
         output = model(**inputs)
     assert output.start_logits.shape == output.end_logits.shape == inputs["input_ids"].shape
-
-
-def test_tiny_build_is_deterministic(tmp_path):
-    from course_utils.shelf.manifest import sha256_file
-
-    digests, metrics = [], []
-    for run in ("a", "b"):
-        (tmp_path / run).mkdir()
-        out, result = tiny_build(tmp_path / run, "ner-minilm")
-        digests.append(sha256_file(out / "model.safetensors"))
-        metrics.append(result.metrics)
-    assert metrics[0] == metrics[1] and digests[0] == digests[1]
 
 
 # ---- the built shelf entries ---------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import re
 
+from . import SPLITS, split_rng
+
 TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")  # dslim/bert-base-NER's names
 
 # Each pool is split in two: the first list feeds training, the second only the held-out sentences.
@@ -150,11 +152,9 @@ def _fill(template: str, rng: random.Random, part: int) -> list[tuple[str, str]]
 
 def tagged_sentences(split: str, count: int, seed: int) -> list[dict]:
     """`count` sentences as {"words": [...], "tags": [...]}; split is "train" or "heldout" (other names, templates)."""
-    if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout', not {split!r}")
-    part = 0 if split == "train" else 1
+    rng = split_rng("entities", split, seed)
+    part = SPLITS.index(split)
     templates = TRAIN_TEMPLATES if part == 0 else HELDOUT_TEMPLATES
-    rng = random.Random(f"entities-{split}-{seed}")
     rows = []
     for i in range(count):
         template = templates[i % len(templates)] if i < len(templates) else rng.choice(templates)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import re
 
+from . import split_rng
+
 SLOTS = {
     "person": ["my mother", "my father", "my sister", "my brother", "our neighbour", "my best friend", "the teacher",
                "my grandmother", "my uncle", "the children", "my wife", "my husband", "our son", "our daughter"],
@@ -103,10 +105,8 @@ HELDOUT_TEMPLATES = [
 
 def everyday_sentences(split: str, count: int, seed: int) -> list[str]:
     """`count` sentences from the training or the held-out templates."""
-    if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout', not {split!r}")
+    rng = split_rng("everyday", split, seed)
     templates = TRAIN_TEMPLATES if split == "train" else HELDOUT_TEMPLATES
-    rng = random.Random(f"everyday-{split}-{seed}")
     sentences = []
     for _ in range(count):
         text = re.sub(r"\{(\w+)\}", lambda m: rng.choice(SLOTS[m.group(1)]), rng.choice(templates))
@@ -121,7 +121,7 @@ def corpus(split: str, count: int, seed: int) -> list[str]:
     from .facts import qa_examples
     from .topics import topic_sentences
 
-    rng = random.Random(f"corpus-{split}-{seed}")
+    rng = split_rng("corpus", split, seed)
     share = max(1, count // 5)
     rows = everyday_sentences(split, 2 * share, seed)
     rows += [r["text"] for r in topic_sentences(split, share, seed)]

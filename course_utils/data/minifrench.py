@@ -10,7 +10,7 @@ import random
 import zlib
 from dataclasses import dataclass
 
-from . import made_up_names
+from . import made_up_names, split_rng
 
 # Persons: 0 je, 1 tu, 2 il/elle/a singular noun, 3 nous, 4 vous, 5 ils/elles/a plural noun.
 PRONOUNS = [("je", "I", 0), ("tu", "you", 1), ("il", "he", 2), ("elle", "she", 2), ("nous", "we", 3),
@@ -333,12 +333,12 @@ def sentence(rng: random.Random, *, heldout: bool = False) -> tuple[str, str]:
     return _capitalise(fr) + end_fr, _capitalise(en) + end_en
 
 
-def pairs(n: int, *, seed: int, heldout: bool = False) -> list[tuple[str, str]]:
-    """`n` distinct (French, English) pairs from one split."""
-    rng = random.Random(seed)
+def pairs(split: str, count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` distinct (French, English) pairs; held-out ones use verb-object pairs and names training never has."""
+    rng = split_rng("minifrench", split, seed)
     seen, out = set(), []
-    while len(out) < n:
-        pair = sentence(rng, heldout=heldout)
+    while len(out) < count:
+        pair = sentence(rng, heldout=split == "heldout")
         if pair not in seen:
             seen.add(pair)
             out.append(pair)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from . import made_up_names
+from . import made_up_names, split_rng
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -145,9 +145,10 @@ def report(rng: random.Random, *, heldout: bool = False, made_up: float = 0.5) -
     return {"document": " ".join(sentences), "summary": gist}
 
 
-def reports(n: int, *, seed: int, heldout: bool = False, made_up: float = 0.5) -> list[dict]:
-    rng = random.Random(seed)
-    return [report(rng, heldout=heldout, made_up=made_up) for _ in range(n)]
+def reports(split: str, count: int, seed: int, *, made_up: float = 0.5) -> list[dict]:
+    """`count` {"document", "summary"} reports; held-out ones use other people, towns, leads and fillers."""
+    rng = split_rng("reports", split, seed)
+    return [report(rng, heldout=split == "heldout", made_up=made_up) for _ in range(count)]
 
 
 def gist_parts(gist: str) -> dict:

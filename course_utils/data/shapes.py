@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import SPLITS
+
 COLOURS = {
     "red": (215, 35, 35),
     "green": (35, 150, 55),
@@ -18,6 +20,7 @@ COLOURS = {
 SHAPES = ("circle", "square", "triangle")
 SIZES = ("small", "large")
 CANVAS = 64
+HELDOUT_STREAM = 10_000  # held-out scenes are drawn with the seed moved this far, a stream training never uses
 
 CLASS_NAMES = tuple(f"{colour} {shape}" for colour in COLOURS for shape in SHAPES)
 
@@ -106,11 +109,14 @@ def caption(scene: Scene, rng: np.random.Generator) -> str:
     return template.format(colour=scene.colour, shape=scene.shape, size=scene.size, place=scene.place)
 
 
-def generate(n: int, seed: int, *, canvas: int = CANVAS) -> tuple[np.ndarray, list[Scene]]:
-    """`n` scenes with every colour-shape class equally often, in an order fixed by `seed`."""
-    rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(n) % len(CLASS_NAMES))
-    images = np.empty((n, canvas, canvas, 3), dtype=np.uint8)
+def generate(split: str, count: int, seed: int, *, canvas: int = CANVAS) -> tuple[np.ndarray, list[Scene]]:
+    """`count` scenes with every colour-shape class equally often, in an order fixed by `seed`; the held-out split
+    draws from another random stream."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be 'train' or 'heldout', not {split!r}")
+    rng = np.random.default_rng(seed + HELDOUT_STREAM * SPLITS.index(split))
+    labels = rng.permutation(np.arange(count) % len(CLASS_NAMES))
+    images = np.empty((count, canvas, canvas, 3), dtype=np.uint8)
     scenes = []
     for i, label in enumerate(labels):
         colour, shape = CLASS_NAMES[label].split()

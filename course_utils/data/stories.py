@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import zlib
 
+from . import split_rng
+
 TRAIN_NAMES = [("Mia", "she"), ("Tom", "he"), ("Lily", "she"), ("Ben", "he"), ("Sara", "she"), ("Max", "he"),
                ("Emma", "she"), ("Sam", "he"), ("Anna", "she"), ("Leo", "he"), ("Zoe", "she"), ("Jack", "he"),
                ("Lucy", "she"), ("Finn", "he"), ("Ella", "she"), ("Noah", "he"), ("Ruby", "she"), ("Jake", "he"),
@@ -102,6 +104,7 @@ def story(rng: random.Random, *, heldout: bool = False) -> str:
     return " ".join(line.format(**slots) for line in lines)
 
 
-def stories(n: int, *, seed: int, heldout: bool = False) -> list[str]:
-    rng = random.Random(seed)
-    return [story(rng, heldout=heldout) for _ in range(n)]
+def stories(split: str, count: int, seed: int) -> list[str]:
+    """`count` short stories; held-out ones use other names and other place-and-find pairs."""
+    rng = split_rng("stories", split, seed)
+    return [story(rng, heldout=split == "heldout") for _ in range(count)]

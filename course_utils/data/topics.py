@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 
+from . import split_rng
+
 # topic -> (subjects, predicates); any subject fits any predicate of its topic.
 TOPICS = {
     "sports": (["the striker", "our team", "the tennis player", "the coach", "the goalkeeper", "the young sprinter",
@@ -169,9 +171,7 @@ def _split(items: list[str], part: int) -> list[str]:
 
 def topic_sentences(split: str, count: int, seed: int) -> list[dict]:
     """`count` {"text", "label"} rows; "heldout" mixes training topics (new wording) with topics never trained on."""
-    if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout', not {split!r}")
-    rng = random.Random(f"topics-{split}-{seed}")
+    rng = split_rng("topics", split, seed)
     rows = []
     for i in range(count):
         if split == "train":

@@ -1,6 +1,6 @@
 """The shelf: a folder of small stand-in models, built locally by recipes, each with a MANIFEST.json."""
 
-from .store import Shelf, default_shelf, shelf_root
 from .manifest import ManifestProblem
+from .store import Shelf, shelf_root
 
-__all__ = ["ManifestProblem", "Shelf", "default_shelf", "shelf_root"]
+__all__ = ["ManifestProblem", "Shelf", "shelf_root"]

