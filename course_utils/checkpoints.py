@@ -209,16 +209,6 @@ def course_shelf():
     return _shelf
 
 
-def offline_location(name: str) -> Path:
-    """The local folder for a role's offline model, building its stand-in on the shelf if needed."""
-    role = get_role(name)
-    if role.packaged is not None:
-        return role.packaged()
-    if role.hub_only:
-        raise CourseError(f"{name!r} has no offline model: it runs only with the Hub ({role.hub_id}).")
-    return course_shelf().ensure(role.name)
-
-
 @dataclass(frozen=True)
 class Resolution:
     """Where a role resolved and what answers there, for banners and tables."""

@@ -78,7 +78,7 @@ def _read_answer(endpoint: str, repo_id: str, timeout: float) -> HubAnswer:
                                      headers={"Accept": "application/json", "User-Agent": "transformers-course"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            body, kind = response.read(), response.headers.get("Content-Type", "")
+            body, kind, final = response.read(), response.headers.get("Content-Type", ""), response.geturl()
     except urllib.error.HTTPError as error:
         if error.headers.get("X-Error-Code") == "RepoNotFound":
             return HubAnswer("missing", f"{host} has no {repo_id}")
@@ -91,7 +91,9 @@ def _read_answer(endpoint: str, repo_id: str, timeout: float) -> HubAnswer:
     except ValueError:
         what = "a web page (a login page?)" if "html" in kind.lower() else "something that is not JSON"
         return HubAnswer("other", f"{host} answered with {what}, not the Hub's model information")
-    if isinstance(info, dict) and str(info.get("id", "")).lower() == repo_id.lower():
+    named = str(info.get("id", "")) if isinstance(info, dict) else ""
+    # A renamed repository answers through a redirect to its new id, as the Hub does for old ids.
+    if named and (named.lower() == repo_id.lower() or f"/api/models/{quote(named)}/" in final):
         files = tuple(s["rfilename"] for s in info.get("siblings") or [] if isinstance(s, dict) and "rfilename" in s)
         return HubAnswer("hub", f"{host} has {repo_id}", files)
     return HubAnswer("other", f"{host} answered JSON that does not describe {repo_id}, so it is not the Hub")
@@ -156,7 +158,8 @@ def decide(repo_ids=None) -> ModeDecision:
     answers = probe_hub([*_course_hub_ids(), *(repo_ids or ())], endpoint=endpoint)
     if any(a.state == "hub" for a in answers.values()):
         asked = "COURSE_MODE=hub and" if requested == "hub" else "auto:"
-        return ModeDecision("hub", requested, f"{asked} {endpoint_host(endpoint)} answered like the Hub", endpoint, answers)
+        reason = f"{asked} {endpoint_host(endpoint)} answered like the Hub"
+        return ModeDecision("hub", requested, reason, endpoint, answers)
     why = _why_not(answers)
     if requested == "hub":
         raise CourseError(

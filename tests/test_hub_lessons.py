@@ -54,15 +54,12 @@ def _record(name: str, seconds: float, cpu_seconds: float) -> None:
         TIMINGS.write_text(json.dumps(figures, indent=1, sort_keys=True))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("mode", ["hub", "auto"])
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_lesson_runs_against_the_hub(lesson_hub, lesson_cache, notebook, mode):
+def _run_against_the_hub(server, cache, notebook: Path, mode: str) -> None:
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(notebook.parent)}})
     started = time.perf_counter()
-    with client.setup_kernel(env=hub_environment(lesson_hub.url, lesson_cache, mode)):
+    with client.setup_kernel(env=hub_environment(server.url, cache, mode)):
         kernel = psutil.Process(client.km.provisioner.process.pid)
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
@@ -73,3 +70,18 @@ def test_lesson_runs_against_the_hub(lesson_hub, lesson_cache, notebook, mode):
     banner = "".join(output.get("text", "") for output in setup.get("outputs", []))
     assert "Mode: hub" in banner and "stand-in for" not in banner, banner
     assert not _errors(nb), "\n".join(_errors(nb))
+
+
+# One class per mode, so that `pytest -n 2 --dist loadscope` (make test) runs the two modes side by side.
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+class TestLessonsAgainstTheHub:
+    def test_in_hub_mode(self, lesson_hub, lesson_cache, notebook):
+        _run_against_the_hub(lesson_hub, lesson_cache, notebook, "hub")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+class TestLessonsInAutoMode:
+    def test_auto_decides_hub(self, lesson_hub, lesson_cache, notebook):
+        _run_against_the_hub(lesson_hub, lesson_cache, notebook, "auto")

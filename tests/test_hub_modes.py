@@ -121,3 +121,30 @@ def test_a_stalled_download_in_auto_mode_falls_back_to_the_stand_ins(online, hub
     out = capsys.readouterr().out
     assert "Mode: offline (auto:" in out and "stopped sending" in out
     assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_a_library_error_naming_huggingface_co_is_told_which_hub_was_meant(hub_server, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from hubserver.fixtures import hub_environment
+
+    raise_it = "raise OSError(\"x is not a valid model identifier listed on 'https://huggingface.co/models'\")"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from course_utils.errors import install_notebook_handler\ninstall_notebook_handler()"),
+        nbformat.v4.new_code_cell(raise_it),
+        nbformat.v4.new_code_cell("raise OSError('disk full')"),
+    ])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute(
+        env=hub_environment(hub_server.url, tmp_path / "hf-cache"))
+    named, plain = (next(o for o in cell.outputs if o.output_type == "error") for cell in nb.cells[1:])
+    assert named.ename == plain.ename == "OSError" and len(named.traceback) > 1
+    assert f"reaches the Hub at {hub_server.url} (HF_ENDPOINT)" in named.traceback[-1]
+    assert "HF_ENDPOINT" not in "".join(plain.traceback)
+
+
+def test_an_old_id_that_the_hub_redirects_still_counts_as_the_hub(online, hub_server):
+    online(hub_server.url)
+    answers = modes.probe_hub(["distilbert-base-uncased", "nobody/nothing"])
+    assert answers["distilbert-base-uncased"].state == "hub"
+    assert answers["nobody/nothing"].state == "missing"

@@ -169,8 +169,9 @@ class Kit:
         tokenizer.normalizer = normalizers.BertNormalizer(lowercase=lower, strip_accents=lower)
         tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
         letters = [chr(c) for c in range(33, 127)] + [chr(c) for c in range(0xC0, 0x180)]
-        trainer = trainers.WordPieceTrainer(vocab_size=size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
-                                            initial_alphabet=letters, show_progress=False)
+        special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        trainer = trainers.WordPieceTrainer(vocab_size=size, special_tokens=special, initial_alphabet=letters,
+                                            show_progress=False)
         tokenizer.train_from_iterator(self.corpus, trainer)
         return tokenizer.get_vocab()
 
@@ -201,7 +202,8 @@ class Kit:
 
     def write_bpe_files(self, folder: Path, vocab: dict, merges: list) -> None:
         _write_json(folder / "vocab.json", vocab)
-        (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges), encoding="utf-8")
+        lines = "".join(f"{a} {b}\n" for a, b in merges)
+        (folder / "merges.txt").write_text("#version: 0.2\n" + lines, encoding="utf-8")
 
     def sentencepiece(self, texts: list[str], size: int) -> bytes:
         import sentencepiece
@@ -436,7 +438,8 @@ def nlptown_stars(folder: Path, kit: Kit) -> None:
 
     vocab = kit.wordpiece(lower=True, size=4000)
     config = BertConfig(vocab_size=len(vocab), **BERT_BASE, id2label=dict(enumerate(STAR_LABELS)),
-                        label2id={label: i for i, label in enumerate(STAR_LABELS)}, finetuning_task="sentiment-analysis")
+                        label2id={label: i for i, label in enumerate(STAR_LABELS)},
+                        finetuning_task="sentiment-analysis")
     _save(BertForSequenceClassification(config), folder)
     (folder / "vocab.txt").write_text(_vocab_txt(vocab), encoding="utf-8")
     _write_json(folder / "tokenizer_config.json", {"do_lower_case": True, "model_max_length": 512})

@@ -24,8 +24,10 @@ DATE = "2024-01-01T00:00:00.000Z"
 LOGIN_PAGE = b"""<!DOCTYPE html><html><head><title>Network login</title></head><body>
 <h1>Welcome to the school network</h1><form method="post" action="/login">User <input name="user">
 Password <input name="password" type="password"><button>Sign in</button></form></body></html>"""
-PROXY_403 = b"<html><head><title>403 Forbidden</title></head><body><h1>Access denied</h1>The proxy blocked this site.</body></html>"
-NGINX_404 = b"<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>"
+PROXY_403 = (b"<html><head><title>403 Forbidden</title></head>"
+             b"<body><h1>Access denied</h1>The proxy blocked this site.</body></html>")
+NGINX_404 = (b"<html><head><title>404 Not Found</title></head>"
+             b"<body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>")
 
 
 @dataclass(frozen=True)
