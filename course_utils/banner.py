@@ -103,9 +103,8 @@ def lesson_setup(*role_names: str) -> dict[str, str]:
     from . import __version__
 
     install_notebook_handler()
-    for name in role_names:
-        get_role(name)  # fail on a typo before anything is fetched or built
-    decision = activate()
+    hub_ids = [get_role(name).hub_id for name in role_names]  # fails on a typo before anything is fetched or built
+    decision = activate(hub_ids)
     parts = [f"Course {__version__}", f"Python {platform.python_version()}",
              *(f"{name} {found}" for name, found in library_versions().items())]
     print("\n".join(_joined(parts, " | ") + _mode_line(decision)), flush=True)

@@ -284,7 +284,7 @@ def _from_hub(role: Role, decision: ModeDecision, build: bool) -> tuple[Resoluti
 
 
 def _resolve_now(role: Role, build: bool) -> Resolution:
-    decision = activate([role.hub_id])
+    decision = activate()
     why = ""
     if decision.mode == "hub":
         found, why = _from_hub(role, decision, build)
@@ -321,7 +321,6 @@ def resolve(name: str, *, build: bool = False, mode: str | None = None) -> Resol
     role = get_role(name)
     if mode == "offline":
         return _offline(role, "offline", build)
-    activate([role.hub_id])
     if name in _remembered():
         return _resolved[name]
     found = _resolve_now(role, build)

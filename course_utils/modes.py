@@ -143,8 +143,9 @@ def _why_not(answers: dict[str, HubAnswer]) -> str:
 
 
 def decide(repo_ids=None) -> ModeDecision:
-    """Work out the mode without changing anything, asking the endpoint about every role's checkpoint (and
-    `repo_ids`): one answer like the Hub's is enough for hub mode; the roles it lacks fall back one by one."""
+    """Work out the mode without changing anything, asking the endpoint about `repo_ids` (a lesson's checkpoints;
+    by default every role's): one answer like the Hub's is enough for hub mode, and the checkpoints it lacks fall
+    back one by one. Asking only what a lesson uses keeps a class behind one address well inside the Hub's limits."""
     requested, endpoint = requested_mode(), hub_endpoint()
     if requested == "offline":
         return ModeDecision("offline", requested, "COURSE_MODE=offline", endpoint)
@@ -155,7 +156,7 @@ def decide(repo_ids=None) -> ModeDecision:
                 "or use COURSE_MODE=offline to run with the shelf's stand-ins."
             )
         return ModeDecision("offline", requested, "auto: HF_HUB_OFFLINE is set", endpoint)
-    answers = probe_hub([*_course_hub_ids(), *(repo_ids or ())], endpoint=endpoint)
+    answers = probe_hub(list(repo_ids or ()) or _course_hub_ids(), endpoint=endpoint)
     if any(a.state == "hub" for a in answers.values()):
         asked = "COURSE_MODE=hub and" if requested == "hub" else "auto:"
         reason = f"{asked} {endpoint_host(endpoint)} answered like the Hub"
@@ -189,7 +190,7 @@ def _apply(decision: ModeDecision) -> None:
 
 
 def activate(repo_ids=None) -> ModeDecision:
-    """Decide the mode once per process (asking about `repo_ids` too) and prepare the environment for it."""
+    """Decide the mode once per process (asking about `repo_ids`) and prepare the environment for it."""
     global _decision
     if (_decision is None or _decision.requested != requested_mode()
             or _decision.endpoint != hub_endpoint()):
@@ -199,8 +200,10 @@ def activate(repo_ids=None) -> ModeDecision:
 
 
 def hub_answer(repo_id: str) -> HubAnswer:
-    """What the endpoint said about `repo_id` in this process, asking it now if nobody has yet."""
-    decision = activate([repo_id])
+    """What the endpoint said about `repo_id` in this process, asking it now if nobody has yet (in hub mode)."""
+    decision = activate()
+    if repo_id not in decision.answers and decision.mode == "offline":
+        return HubAnswer("silent", decision.reason)
     if repo_id not in decision.answers:
         decision.answers.update(probe_hub([repo_id], endpoint=decision.endpoint))
     return decision.answers[repo_id]

