@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from .errors import CourseError
 from .modes import current_mode
-from .checkpoints import checkpoint, roles
+from .checkpoints import checkpoint, on_hub, roles
 from .banner import lesson_setup
 
-__all__ = ["CourseError", "checkpoint", "current_mode", "lesson_setup", "roles", "__version__"]
+__all__ = ["CourseError", "checkpoint", "current_mode", "lesson_setup", "on_hub", "roles", "__version__"]

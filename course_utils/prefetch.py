@@ -5,46 +5,57 @@ With no Hub it says what it would fetch and builds the offline shelf instead.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from .banner import short_path
 from .checkpoints import ROLES
-from .modes import hub_reachable
+from .errors import CourseError
+from .hubcache import cache_dir, fetch
+from .modes import endpoint_host, probe_hub
 
-# Weights as safetensors where the repository has them; configs, vocabularies and processors always.
-ALWAYS = ["*.json", "*.txt", "*.model", "*.spm", "tokenizer*", "vocab*", "merges*", "*.tiktoken"]
-
-
-def _weights_patterns(files: list[str]) -> list[str]:
-    if any(name.endswith(".safetensors") for name in files):
-        return ["*.safetensors"]
-    # Older repositories only publish PyTorch pickles; transformers loads them with weights_only=True.
-    return ["pytorch_model*.bin"]
+PREFETCH_PROBE_SECONDS = 60.0
 
 
 def hub_ids() -> dict[str, str]:
     return {name: role.hub_id for name, role in ROLES.items()}
 
 
-def prefetch(cache_dir: Path | None = None, build_shelf=None) -> list[str]:
-    """Download each role's Hub checkpoint into the HF cache (or `cache_dir`); return the ids fetched."""
+def prefetch(cache: Path | None = None, build_shelf=None) -> list[str]:
+    """Download each role's Hub checkpoint into the HF cache (or `cache`); return the ids fetched."""
     wanted = hub_ids()
-    if not hub_reachable():
-        print("The Hugging Face Hub is not reachable, so nothing can be downloaded. With the Hub, prefetch would fetch:")
+    # A teacher asked for the downloads, so a slow mirror (one that fetches from its own upstream first) gets time.
+    answers = probe_hub(wanted.values(), timeout=PREFETCH_PROBE_SECONDS)
+    if not any(answer.state == "hub" for answer in answers.values()):
+        reason = next(iter(answers.values())).detail
+        print(f"The Hugging Face Hub is not reachable ({reason}), so nothing can be downloaded. "
+              "With the Hub, prefetch would fetch:")
         for role, repo in wanted.items():
-            print(f"  {role:<20} {repo}")
+            print(f"  {role:<22} {repo}")
         print("Building the offline shelf instead, so every lesson runs without the Hub.")
         if build_shelf is not None:
             build_shelf()
         return []
-    from huggingface_hub import list_repo_files, snapshot_download
-
-    fetched = []
+    cache = Path(cache).expanduser().resolve() if cache else cache_dir()
+    fetched, problems = [], []
     for number, (role, repo) in enumerate(wanted.items(), start=1):
-        print(f"[{number}/{len(wanted)}] {role}: {repo}")
-        patterns = ALWAYS + _weights_patterns(list_repo_files(repo))
-        path = snapshot_download(repo, cache_dir=str(cache_dir) if cache_dir else None, allow_patterns=patterns)
-        print(f"    -> {path}")
+        answer = answers[repo]
+        started = time.monotonic()
+        if answer.state != "hub":
+            problems.append(f"{role} ({answer.detail})")
+            print(f"[{number}/{len(wanted)}] {role}: skipped, {answer.detail}")
+            continue
+        try:
+            path = fetch(repo, answer.files, cache=cache)
+        except CourseError as problem:
+            problems.append(f"{role} ({problem})")
+            print(f"[{number}/{len(wanted)}] {role}: {problem}")
+            continue
+        size = sum(p.stat().st_size for p in path.iterdir() if p.is_file()) / 2**20
+        print(f"[{number}/{len(wanted)}] {role}: {repo} ({size:.1f} MB, {time.monotonic() - started:.0f} s)")
         fetched.append(repo)
-    where = cache_dir or "the Hugging Face cache"
-    print(f"Done: {len(fetched)} checkpoints in {where}. Learners who share it set HF_HUB_CACHE to that folder.")
+    print(f"Done: {len(fetched)} of {len(wanted)} checkpoints from {endpoint_host()} in {short_path(cache)}. "
+          "Learners who share it set HF_HUB_CACHE to that folder.")
+    if problems:
+        print("Not fetched (those roles use their stand-ins): " + "; ".join(problems))
     return fetched

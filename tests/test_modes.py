@@ -66,12 +66,13 @@ def test_auto_falls_back_to_offline_quickly_when_the_hub_hangs(monkeypatch, sile
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
-def test_auto_picks_hub_when_it_answers(monkeypatch, answering_server):
+def test_auto_does_not_take_just_any_answer_for_the_hub(monkeypatch, answering_server):
     monkeypatch.setenv("COURSE_MODE", "auto")
     monkeypatch.setenv("HF_ENDPOINT", answering_server)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
-    assert modes.decide().mode == "hub"
+    decision = modes.decide()
+    assert decision.mode == "offline" and "not the Hub" in decision.reason
 
 
 def test_auto_respects_hf_hub_offline(monkeypatch, answering_server):

@@ -8,7 +8,7 @@ from course_utils.checkpoints import ROLES
 
 
 def test_prefetch_without_hub_lists_every_checkpoint_and_builds_the_shelf(monkeypatch, capsys):
-    monkeypatch.setattr(prefetch_module, "hub_reachable", lambda timeout=2.0: False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens there
     built = []
     assert prefetch_module.prefetch(build_shelf=lambda: built.append(True)) == []
     out = capsys.readouterr().out
@@ -18,8 +18,10 @@ def test_prefetch_without_hub_lists_every_checkpoint_and_builds_the_shelf(monkey
 
 
 def test_weights_prefer_safetensors():
-    assert prefetch_module._weights_patterns(["config.json", "model.safetensors", "pytorch_model.bin"]) == ["*.safetensors"]
-    assert prefetch_module._weights_patterns(["config.json", "pytorch_model.bin"]) == ["pytorch_model*.bin"]
+    from course_utils.hubcache import weights_patterns
+
+    assert weights_patterns(["config.json", "model.safetensors", "pytorch_model.bin"]) == ["*.safetensors"]
+    assert weights_patterns(["config.json", "pytorch_model.bin"]) == ["pytorch_model*.bin"]
 
 
 def test_bench_times_a_notebook_and_samples_its_memory(tmp_path):
