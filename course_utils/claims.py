@@ -1,7 +1,7 @@
 """Sentences of a lesson that say what an output shows, checked where the output is made.
 
 A lesson states a claim in its prose ("P(cat) is above P(dog)") and backs it with a hidden cell right after the
-output: `claim("P(cat) is above P(dog)", p_cat > p_dog)`. Under the tests and the website build (COURSE_CLAIMS=strict)
+output: `claim("P(cat) is above P(dog)", p_cat > p_dog, about="fill-mask")`. Under the tests and the website build (COURSE_CLAIMS=strict)
 a claim that no longer holds fails the notebook, so a stand-in rebuild or a library upgrade that breaks a sentence
 fails `make test`, not the learner. In a learner's own run it prints a note instead of stopping the lesson.
 """
@@ -17,15 +17,22 @@ class ClaimFailed(AssertionError):
     """The lesson's text says something its own output does not show."""
 
 
-def claim(statement: str, holds: bool, *, modes: tuple[str, ...] = ("offline",), detail: str = "") -> bool:
-    """Check one sentence of the lesson against this run; `modes` names the modes whose models the sentence is
-    about (by default the offline stand-ins: a Hub model's own outputs are quoted as reported, not claimed).
+def _checked_here(about) -> bool:
+    """A claim about a role's outputs holds for the model the course builds or ships (a stand-in, or the packaged
+    MiniLM); a real Hub model's outputs are quoted in the text as reported, not claimed."""
+    from .checkpoints import resolve
+
+    roles = (about,) if isinstance(about, str) else tuple(about)
+    return all(resolve(role).kind in ("stand-in", "real model") for role in roles)
+
+
+def claim(statement: str, holds: bool, *, about, detail: str = "") -> bool:
+    """Check one sentence of the lesson against this run. `about` names the role (or roles) whose model's outputs
+    the sentence describes, or is None for a fact of the library or the data, checked whatever the models.
 
     Returns whether it was checked and held; silent when it holds.
     """
-    from .modes import current_mode
-
-    if current_mode() not in modes:
+    if about is not None and not _checked_here(about):
         return False
     if holds:
         return True

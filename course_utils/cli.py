@@ -57,18 +57,24 @@ def cmd_shelf_build(args) -> int:
     chosen = [get_role(name) for name in args.roles or trained_roles()]
     for role in chosen:
         if not role.recipe:
-            print(f"{role.name}: nothing to build (a real model shipped by an installed package).")
+            print(f"{role.name}: nothing to build ("
+                  + ("a real model shipped by an installed package)." if role.packaged else
+                     "a Hub-only model, used in hub mode; offline its cells take their offline branch).")
     trained = [role.name for role in chosen if role.recipe]
     return build_roles(trained, jobs=args.jobs, force=args.force) if trained else 0
 
 
 def cmd_prefetch(args) -> int:
+    """0 when every Hub checkpoint was fetched (or, with no Hub, every stand-in built); 1 when some were not."""
     from .checkpoints import trained_roles
-    from .prefetch import prefetch
+    from .prefetch import hub_ids, prefetch
 
-    prefetch(Path(args.cache_dir) if args.cache_dir else None,
-             build_shelf=lambda: build_roles(trained_roles(), jobs=2))
-    return 0
+    shelf = []
+    fetched = prefetch(Path(args.cache_dir) if args.cache_dir else None,
+                       build_shelf=lambda: shelf.append(build_roles(trained_roles(), jobs=2)))
+    if shelf:
+        return shelf[0]
+    return 0 if len(fetched) == len(hub_ids()) else 1
 
 
 def cmd_bench(args) -> int:

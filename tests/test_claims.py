@@ -8,30 +8,36 @@ from course_utils.claims import ClaimFailed, claim
 
 def test_a_claim_that_holds_is_silent(capsys, monkeypatch):
     monkeypatch.setenv("COURSE_CLAIMS", "strict")
-    assert claim("two is more than one", 2 > 1) is True
+    assert claim("two is more than one", 2 > 1, about=None) is True
     assert capsys.readouterr().out == ""
 
 
 def test_a_broken_claim_fails_the_tests_with_the_sentence(monkeypatch):
     monkeypatch.setenv("COURSE_CLAIMS", "strict")
     with pytest.raises(ClaimFailed, match="The lesson says that cats outrank dogs.*P\\(cat\\)=0.1"):
-        claim("cats outrank dogs", 0.1 > 0.2, detail="P(cat)=0.1, P(dog)=0.2")
+        claim("cats outrank dogs", 0.1 > 0.2, about=None, detail="P(cat)=0.1, P(dog)=0.2")
 
 
 def test_a_learner_gets_a_note_not_an_error(capsys, monkeypatch):
     monkeypatch.delenv("COURSE_CLAIMS", raising=False)
-    assert claim("cats outrank dogs", False) is False
+    assert claim("cats outrank dogs", False, about=None) is False
     assert "Note: The lesson says that cats outrank dogs" in capsys.readouterr().out
 
 
-def test_a_claim_about_stand_ins_is_not_checked_in_hub_mode(monkeypatch):
-    from course_utils import modes
+def test_a_claim_about_a_role_is_checked_only_against_the_courses_own_model(monkeypatch):
+    from course_utils import checkpoints
 
+    kinds = {"fill-mask": "stand-in", "sentiment": "Hub", "feature-extraction": "real model"}
+    monkeypatch.setattr(checkpoints, "resolve", lambda role: checkpoints.Resolution(role, "?", kinds[role], "", ""))
     monkeypatch.setenv("COURSE_CLAIMS", "strict")
-    monkeypatch.setattr(modes, "current_mode", lambda: "hub")
-    assert claim("the stand-in says POSITIVE", False) is False
+    assert claim("the Hub model says POSITIVE", False, about="sentiment") is False
+    assert claim("Hub and stand-in agree", False, about=("fill-mask", "sentiment")) is False
     with pytest.raises(ClaimFailed):
-        claim("the tokenizer keeps 30522 tokens", False, modes=("offline", "hub"))
+        claim("the stand-in guesses cat", False, about="fill-mask")
+    with pytest.raises(ClaimFailed):
+        claim("MiniLM puts the kitten near the cat", False, about="feature-extraction")
+    with pytest.raises(ClaimFailed):
+        claim("the tokenizer keeps 30522 tokens", False, about=None)
 
 
 def test_the_transformer_diagram_draws():
