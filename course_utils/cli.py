@@ -57,9 +57,9 @@ def cmd_shelf_build(args) -> int:
     chosen = [get_role(name) for name in args.roles or trained_roles()]
     for role in chosen:
         if not role.recipe:
-            print(f"{role.name}: nothing to build ("
-                  + ("a real model shipped by an installed package)." if role.packaged else
-                     "a Hub-only model, used in hub mode; offline its cells take their offline branch).")
+            what = ("a real model shipped by an installed package" if role.packaged else
+                    "a Hub-only model, used in hub mode; offline, its cells take their offline branch")
+            print(f"{role.name}: nothing to build ({what}).")
     trained = [role.name for role in chosen if role.recipe]
     return build_roles(trained, jobs=args.jobs, force=args.force) if trained else 0
 
