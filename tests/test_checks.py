@@ -110,7 +110,7 @@ def test_a_crash_is_reported_at_the_learners_line_even_inside_a_library():
     assert 'json.loads("{broken")' in part.message and "inside the library code it called" in part.message
 
     def missing(x):
-        return [x * factor for _ in range(2)][0]  # noqa: F821
+        return [x * factor for _ in range(2)][0]
 
     part = _status(check_double, missing).parts[-1]
     assert "NameError" in part.message and "in missing (line" in part.message and "run the cells above" in part.hint

@@ -90,5 +90,5 @@ def test_unpacking_assignments_become_one_runnable_silent_placeholder_per_name()
         pass
 
     namespace = {"box": Box(), "scores": {}}
-    exec(stub, namespace)  # noqa: S102 (our own generated stub)
+    exec(stub, namespace)
     assert namespace["first"] is namespace["second"] is namespace["rest"] is Ellipsis

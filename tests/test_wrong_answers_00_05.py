@@ -112,18 +112,27 @@ def test_1_1_label_all_right_answers_pass(classifier):
 
 def test_1_1_label_all_wrong_answers_fail_with_fitting_hints(classifier):
     check = lesson01.check_label_all
-    right = lambda texts: [r["label"] for r in classifier(texts)]  # noqa: E731
+    right = lambda texts: [r["label"] for r in classifier(texts)]
     assert failed(status(check, lambda texts: [x.lower() for x in right(texts)], classifier), "label names", "case")
     assert failed(status(check, lambda texts: ["POSITIVE"] * len(texts), classifier), "labels", "fixed label")
     assert failed(status(check, lambda texts: classifier(texts), classifier), "strings", "'label'")
     flip = {"POSITIVE": "NEGATIVE", "NEGATIVE": "POSITIVE"}
     assert failed(status(check, lambda texts: [flip[x] for x in right(texts)], classifier), "labels", "swap")
-    assert failed(status(check, lambda texts: right(texts)[::-1], classifier), "labels", "order")
+
+    def two_swapped(texts):
+        labels = right(texts)
+        i, j = labels.index("POSITIVE"), labels.index("NEGATIVE")
+        labels[i], labels[j] = labels[j], labels[i]
+        return labels
+
+    assert failed(status(check, two_swapped, classifier), "labels", "order")
     assert failed(status(check, lambda texts: right(texts[:1]), classifier), "one label per text")
     assert failed(status(check, lambda texts: [r["labels"] for r in classifier(texts)], classifier))
     negative = re.compile(r"\b(not|never|bad|worst|awful|boring|waste|slow|terrible|rude)\b|n't")
-    keywords = lambda texts: ["NEGATIVE" if negative.search(t.lower()) else "POSITIVE" for t in texts]  # noqa: E731
-    assert failed(status(check, keywords, classifier), "labels")
+    keywords = lambda texts: ["NEGATIVE" if negative.search(t.lower()) else "POSITIVE" for t in texts]
+    # A word list agrees with the pipeline on about 60% of the probes: all ten of one run (p < 1%), let alone of two
+    # runs, would be luck.
+    assert failed(status(check, keywords, classifier), "labels") or failed(status(check, keywords, classifier))
     assert status(check, lambda texts: ..., classifier).status == "not attempted"
     assert status(check, ..., classifier).status == "not attempted"
 
@@ -247,7 +256,7 @@ def test_1_2_each_run_searches_anew(extractor):
 
 def test_2_1_count_tokens(tokenizer):
     check = lesson02.check_count_tokens
-    right = lambda t: len(tokenizer(t)["input_ids"])  # noqa: E731
+    right = lambda t: len(tokenizer(t)["input_ids"])
     assert passed(status(check, right, tokenizer))
     assert passed(status(check, lambda t: len(tokenizer.encode(t)), tokenizer))
     assert passed(status(check, lambda t: len(tokenizer(t).tokens()), tokenizer))
@@ -287,11 +296,11 @@ def test_2_2_find_unknown(tokenizer):
 
 def test_2_3_texts_from_batch(tokenizer):
     check = lesson02.check_texts_from_batch
-    right = lambda b: tokenizer.batch_decode(b["input_ids"], skip_special_tokens=True)  # noqa: E731
+    right = lambda b: tokenizer.batch_decode(b["input_ids"], skip_special_tokens=True)
     assert passed(status(check, right, tokenizer))
     assert passed(status(check, lambda b: [tokenizer.decode(r, skip_special_tokens=True) for r in b["input_ids"]],
                          tokenizer))
-    stripped = lambda b: [re.sub(r"\[(CLS|SEP|PAD)\]", "", s) for s in tokenizer.batch_decode(b["input_ids"])]  # noqa
+    stripped = lambda b: [re.sub(r"\[(CLS|SEP|PAD)\]", "", s) for s in tokenizer.batch_decode(b["input_ids"])]
     assert passed(status(check, stripped, tokenizer))
     assert failed(status(check, lambda b: tokenizer.batch_decode(b["input_ids"]), tokenizer), "special", "skip")
     assert failed(status(check, lambda b: right(b)[:1], tokenizer), "one string per row")
@@ -330,9 +339,9 @@ def test_3_1_predict(sentiment, classifier):
     tok, model = sentiment
     check = lesson03.check_predict
     assert passed(status(check, predict_with(tok, model), tok, model))
-    one_at_a_time = lambda texts: [predict_with(tok, model)([t])[0] for t in texts]  # noqa: E731
+    one_at_a_time = lambda texts: [predict_with(tok, model)([t])[0] for t in texts]
     assert passed(status(check, one_at_a_time, tok, model))
-    via_pipeline = lambda texts: [(r["label"], r["score"]) for r in classifier(texts)]  # noqa: E731
+    via_pipeline = lambda texts: [(r["label"], r["score"]) for r in classifier(texts)]
     assert failed(status(check, via_pipeline, tok, model), "no pipeline")
     assert failed(status(check, predict_with(tok, model, column="argmin"), tok, model), "labels", "argmax")
     assert failed(status(check, predict_with(tok, model, column=1), tok, model), "probabilities", "row.max()")
@@ -345,7 +354,7 @@ def test_3_1_predict(sentiment, classifier):
         return [(model.config.id2label[int(r.argmax())], float(r.max())) for r in out]
 
     assert failed(status(check, logits, tok, model), "probabilities", "softmax")
-    ids = lambda texts: [(int(model.config.label2id[l]), p) for l, p in predict_with(tok, model)(texts)]  # noqa
+    ids = lambda texts: [(int(model.config.label2id[l]), p) for l, p in predict_with(tok, model)(texts)]
     assert failed(status(check, ids, tok, model), "labels", "id2label")
     assert failed(status(check, lambda texts: predict_with(tok, model)(texts)[:1], tok, model), "one pair per text")
     assert status(check, lambda texts: ..., tok, model).status == "not attempted"
@@ -362,14 +371,14 @@ def test_3_2_loss_by_hand(sentiment):
     assert passed(status(check, lambda lo, la: torch.nn.functional.cross_entropy(lo, la), tok, model))
     assert passed(status(check, lambda lo, la: float(-(lo.softmax(-1).gather(1, la[:, None])).log().mean()), tok,
                          model))
-    per_example = lambda lo, la: -lo.log_softmax(-1)[torch.arange(len(la)), la]  # noqa: E731
+    per_example = lambda lo, la: -lo.log_softmax(-1)[torch.arange(len(la)), la]
     assert failed(status(check, lambda lo, la: float(per_example(lo, la).sum()), tok, model), "mean", "batch size")
     assert failed(status(check, per_example, tok, model), "one number")
     assert failed(status(check, lambda lo, la: -lesson_way(lo, la), tok, model), "sign")
     assert failed(status(check, lambda lo, la: lesson_way(lo, la) / np.log(2), tok, model), "natural log")
-    probs = lambda lo, la: float(-lo.softmax(-1)[torch.arange(len(la)), la].mean())  # noqa: E731
+    probs = lambda lo, la: float(-lo.softmax(-1)[torch.arange(len(la)), la].mean())
     assert failed(status(check, probs, tok, model), "log")
-    binary = lambda lo, la: float(torch.nn.functional.binary_cross_entropy_with_logits(lo[:, 1], la.float()))  # noqa
+    binary = lambda lo, la: float(torch.nn.functional.binary_cross_entropy_with_logits(lo[:, 1], la.float()))
     assert failed(status(check, binary, tok, model), "value")
     assert failed(status(check, lambda lo, la: 0.6931, tok, model), "value")
     assert failed(status(check, lambda lo, la: "0.69", tok, model), "a number")
@@ -431,7 +440,7 @@ def test_4_2_new_weights(minilm):
     assert failed(status(check, lambda c: {"classifier.weight", "classifier.bias"}, minilm))
     assert failed(status(check, lambda c: set(info(c)[0].state_dict()), minilm))
     assert failed(status(check, lambda c: set(), minilm))
-    always_sequence = lambda c: set(info(AutoModelForSequenceClassification)[1]["missing_keys"])  # noqa: E731
+    always_sequence = lambda c: set(info(AutoModelForSequenceClassification)[1]["missing_keys"])
     assert failed(status(check, always_sequence, minilm))
     assert failed(status(check, lambda c: next(iter(info(c)[1]["missing_keys"]), ""), minilm), "type")
     feedback = status(check, lambda c: {"classifier.weight"}, minilm)
@@ -512,10 +521,10 @@ def test_5_1_find_mistakes(baseline, tokenizer):
                 rows.append([row["text"], names[row["label"]], names[guess]])
         return rows
 
-    def shifted(trainer, dataset):
+    def misaligned(trainer, dataset):
         out = trainer.predict(dataset)
-        guess = np.roll(out.predictions.argmax(-1), 1)
-        return [(t, names[a], names[b]) for t, a, b in zip(dataset["text"], out.label_ids, guess) if a != b]
+        guess = out.predictions.argmax(-1)
+        return [(t, names[a], names[b]) for t, a, b in zip(dataset["text"][1:], out.label_ids, guess) if a != b]
 
     def right_ones(trainer, dataset):
         out = trainer.predict(dataset)
@@ -528,7 +537,7 @@ def test_5_1_find_mistakes(baseline, tokenizer):
     assert failed(status(check, lambda tr, ds: [(t, b, a) for t, a, b in right(tr, ds)], baseline, tokenizer),
                   "labels", "order")
     assert failed(status(check, right_ones, baseline, tokenizer), "which reviews", "!=")
-    assert failed(status(check, shifted, baseline, tokenizer))
+    assert failed(status(check, misaligned, baseline, tokenizer), "which reviews")
     assert failed(status(check, lambda tr, ds: [(t, names.index(a), names.index(b)) for t, a, b in right(tr, ds)],
                          baseline, tokenizer), "label names")
     assert failed(status(check, lambda tr, ds: [], baseline, tokenizer), "which reviews")
@@ -542,7 +551,7 @@ def test_5_1_find_mistakes(baseline, tokenizer):
 def runs(minilm, tokenizer, topic_data, tmp_path_factory):
     """Trainers made the way train_with makes them; "fitted" ones are then given a much better head."""
     train, held_out = topic_data
-    make = lambda changes, fit=True: make_trainer(minilm, tokenizer, tmp_path_factory, train, changes,  # noqa: E731
+    make = lambda changes, fit=True: make_trainer(minilm, tokenizer, tmp_path_factory, train, changes,
                                                   held_out if fit else None)
     return {"lr": make({"learning_rate": 2e-4}), "seed": make({"seed": 1}),
             "lr unfitted": make({"learning_rate": 2e-4}, fit=False), "fitted baseline": make({})}

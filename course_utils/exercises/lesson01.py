@@ -12,7 +12,7 @@ REVIEWS_PER_CHECK = 10
 SEARCHES_PER_CHECK = 3
 CANDIDATES_PER_SEARCH = 5
 CLEAR_MARGIN = 0.03  # cosine similarity between the closest candidate and the next, so poolings and orders agree
-MAX_DRAWS = 60
+SEARCH_DRAWS = 60
 
 
 def _label_mistake(labels, truth, known):
@@ -56,7 +56,7 @@ def _learners_labels(label_all, texts, known):
 @exercise("1.1", "label a batch with the pipeline")
 def check_label_all(label_all, classifier):
     rng, known = probes.fresh(), set(classifier.model.config.id2label.values())
-    while True:  # until the pipeline gives both labels, so that no fixed label can pass
+    for _ in range(probes.MAX_DRAWS):  # until the pipeline gives both labels, so that no fixed label can pass
         texts = probes.reviews(rng, REVIEWS_PER_CHECK)
         labels = _learners_labels(label_all, texts, known)
         truth = [r["label"] for r in classifier(texts)]
@@ -112,24 +112,39 @@ def _search(rng, vectors):
     return query, candidates, candidates[order[0]], candidates[order[-1]]
 
 
+def _places(rng):
+    """Where the closest and the furthest candidate go in each search: each at a new place every time."""
+    best = rng.sample(range(CANDIDATES_PER_SEARCH), SEARCHES_PER_CHECK)
+    worst = []
+    for place in best:
+        worst.append(rng.choice([p for p in range(CANDIDATES_PER_SEARCH) if p != place and p not in worst]))
+    return list(zip(best, worst))
+
+
+def _arranged(rng, candidates, best, worst, places):
+    order = [c for c in candidates if c not in (best, worst)]
+    rng.shuffle(order)
+    for place, text in sorted([(places[0], best), (places[1], worst)]):
+        order.insert(place, text)
+    return order
+
+
 def _searches(extractor, rng):
-    """Searches whose closest candidate sits at a different place each time, and in one of which another
+    """Searches whose closest and furthest candidates sit at new places each time, and in one of which another
     candidate shares more words with the query than the closest one does."""
-    vectors, chosen, places = _vectors(extractor), [], rng.sample(range(CANDIDATES_PER_SEARCH), SEARCHES_PER_CHECK)
-    for _ in range(MAX_DRAWS):
+    vectors, chosen, places = _vectors(extractor), [], _places(rng)
+    for _ in range(SEARCH_DRAWS):
         found = _search(rng, vectors)
         if found is None:
             continue
         query, candidates, best, worst = found
-        rest = [c for c in candidates if c != best]
-        rng.shuffle(rest)
-        rest.insert(places[len(chosen)], best)
-        shared = {c: len(_words(c) & _words(query)) for c in rest}
+        candidates = _arranged(rng, candidates, best, worst, places[len(chosen)])
+        shared = {c: len(_words(c) & _words(query)) for c in candidates}
         lexical_trap = shared[best] < max(shared.values())
         if len(chosen) == SEARCHES_PER_CHECK - 1 and not lexical_trap and not any(s["trap"] for s in chosen):
             continue
-        chosen.append({"query": query, "candidates": rest, "best": best, "worst": worst, "trap": lexical_trap,
-                       "overlap": max(rest, key=shared.get)})
+        chosen.append({"query": query, "candidates": candidates, "best": best, "worst": worst, "trap": lexical_trap,
+                       "overlap": max(candidates, key=shared.get)})
         if len(chosen) == SEARCHES_PER_CHECK:
             return chosen
     raise RuntimeError("the paraphrase pool gave too few clear searches for this model")

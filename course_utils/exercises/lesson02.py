@@ -53,11 +53,17 @@ def _unknown_pieces(tokenizer, text):
 
 
 def _unknown_probes(rng, tokenizer):
-    """New sentences with odd characters, alone or glued to words, plus one sentence with none unknown."""
-    plain, *others = probes.sentences(rng, 4)
-    texts = [probes.with_symbols(rng, s, rng.randint(1, 3)) for s in others]
-    texts.insert(rng.randrange(len(texts) + 1), plain)
-    return [(text, _unknown_pieces(tokenizer, text)) for text in texts]
+    """New sentences with odd characters, alone or glued to words (one of them sure to be glued, one sure to hold a
+    character the vocabulary knows, one with two different pieces, so order matters), plus one with none unknown."""
+    for _ in range(probes.MAX_DRAWS):
+        plain, *others = probes.sentences(rng, 4)
+        texts = [probes.with_symbols(rng, s, rng.randint(1, 3), glued=i == 0, known=i == 1)
+                 for i, s in enumerate(others)]
+        texts.insert(rng.randrange(len(texts) + 1), plain)
+        cases = [(text, _unknown_pieces(tokenizer, text)) for text in texts]
+        if any(len(set(pieces)) > 1 for _, pieces in cases):
+            break
+    return cases
 
 
 def _unknown_mistake(tokenizer, text, answer, truth):

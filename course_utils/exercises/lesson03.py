@@ -17,12 +17,15 @@ def _model_outputs(tokenizer, model, texts, **kwargs):
 
 
 def _reviews_with_two_labels(tokenizer, model, rng):
-    """New reviews of different lengths on which the model predicts more than one label, with its probabilities."""
-    while True:
+    """New reviews of different lengths (so the batch needs padding) on which the model predicts more than one
+    label, with its probabilities."""
+    for _ in range(probes.MAX_DRAWS):
         texts = probes.reviews(rng, REVIEWS_PER_CHECK)
         probs = _model_outputs(tokenizer, model, texts).logits.softmax(dim=-1).numpy()
-        if len(set(probs.argmax(axis=1))) > 1:
-            return texts, probs
+        padded = len({len(ids) for ids in tokenizer(texts)["input_ids"]}) > 1
+        if padded and len(set(probs.argmax(axis=1))) > 1:
+            break
+    return texts, probs
 
 
 def _predict_pairs(predict, texts):

@@ -76,13 +76,14 @@ def _probe_classes(rng, checkpoint):
     """A few task classes with their loading info, not all with the same new weights."""
     import transformers
 
-    while True:
+    for _ in range(probes.MAX_DRAWS):
         names = rng.sample(PROBE_CLASSES, CLASSES_PER_CHECK)
         with _quiet_loading():
             probed = [(name, getattr(transformers, name), *_loading_info(getattr(transformers, name), checkpoint))
                       for name in names]
         if len({frozenset(info["missing_keys"]) for _, _, info, _ in probed}) > 1:
-            return probed
+            break
+    return probed
 
 
 def _new_weights_mistake(answer, truth, info, every_weight):

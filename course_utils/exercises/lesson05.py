@@ -4,7 +4,6 @@ from ..checks import Wrong, brief, call_learner, exercise, expect
 from . import probes
 
 REVIEWS_PER_CHECK = 10
-MAX_DRAWS = 10
 
 
 def _label_names(trainer):
@@ -45,7 +44,7 @@ def _mistakes(trainer, dataset, names):
 
 def _probe_with_mistakes(trainer, tokenizer, names, rng):
     """New reviews of which the model gets some right and some wrong, when it can be found."""
-    for _ in range(MAX_DRAWS):
+    for _ in range(probes.MAX_DRAWS):
         dataset = _probe_dataset(tokenizer, names, _topic_reviews(rng, names))
         truth = _mistakes(trainer, dataset, names)
         if 0 < len(truth) < len(dataset):

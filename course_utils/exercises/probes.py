@@ -9,6 +9,7 @@ import random
 # vocabulary does know: a check can tell "unknown to the tokenizer" from "not plain ASCII".
 SYMBOLS = list("⚽⛔✈☀☂⌛♻⚡❄☎✉✂⚓♞♪𝄞") + list("🐙🦊🍕🚲🎈🎼💻☕🌵🧀🪁🛶🦉🍩🧲🎻🪴")
 KNOWN_ODD = ["café", "naïve", "½", "★", "©", "€5", "résumé", "déjà vu"]
+MAX_DRAWS = 10  # a checker redraws its probes until they can tell answers apart, but never waits forever on a model
 
 
 def fresh() -> random.Random:
@@ -47,13 +48,15 @@ def sentences(rng: random.Random, count: int) -> list[str]:
     return rng.sample(pool, count)
 
 
-def with_symbols(rng: random.Random, sentence: str, symbols: int) -> str:
-    """`sentence` with `symbols` odd characters added: some alone, some glued to a word, plus a known accent."""
+def with_symbols(rng: random.Random, sentence: str, symbols: int, *, glued=False, known=False) -> str:
+    """`sentence` with `symbols` odd characters added, alone or glued to a word (the first one glued if `glued`),
+    and, if `known` (or by chance), a word with characters the vocabulary knows."""
     words = sentence.split()
-    for _ in range(symbols):
+    for count in range(symbols):
         at = rng.randrange(len(words))
         symbol = rng.choice(SYMBOLS) * rng.choice([1, 1, 2])
-        words[at] = rng.choice([f"{symbol} {words[at]}", f"{words[at]}{symbol}", f"{symbol}{words[at]}"])
-    if rng.random() < 0.5:
+        places = [f"{words[at]}{symbol}", f"{symbol}{words[at]}"]
+        words[at] = rng.choice(places if glued and count == 0 else [f"{symbol} {words[at]}", *places])
+    if known or rng.random() < 0.5:
         words.insert(rng.randrange(len(words) + 1), rng.choice(KNOWN_ODD))
     return " ".join(words)
