@@ -14,6 +14,7 @@ from pathlib import Path
 from .checkpoints import get_role, resolve
 from .errors import install_notebook_handler
 from .modes import activate
+from .notebook_outputs import tidy_notebook_outputs
 from .versions import library_versions
 
 WIDTH = 100
@@ -102,6 +103,7 @@ def lesson_setup(*role_names: str) -> dict[str, str]:
     """
     from . import __version__
 
+    tidy_notebook_outputs()
     install_notebook_handler()
     hub_ids = [get_role(name).hub_id for name in role_names]  # fails on a typo before anything is fetched or built
     decision = activate(hub_ids)

@@ -2,8 +2,8 @@
 
 A solution region is the lines between `### BEGIN SOLUTION` and `### END SOLUTION`.
 In the student copy it becomes `# YOUR CODE HERE` plus a stub that keeps the cell
-runnable: each name the solution assigns is set to `...` (a function body just returns `...`),
-which the exercise checks report as "not attempted yet".
+runnable and silent: each name the solution assigns is set to `...`, one line per name
+(a function body just returns `...`), which the exercise checks report as "not attempted yet".
 """
 
 from __future__ import annotations
@@ -22,6 +22,15 @@ MARKDOWN_PLACEHOLDER = "*Write your answer here.*"
 EXERCISE_TAG = "exercise"
 
 
+def _assigned(target: ast.expr) -> list[str]:
+    """What one assignment target sets, unpacked: `a, (b, *c) = ...` sets a, b and c."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _assigned(element)]
+    if isinstance(target, ast.Starred):
+        return _assigned(target.value)
+    return [ast.unparse(target)]  # a name, an attribute or a subscript: `x.y = ...` stays runnable
+
+
 def _stub_lines(region: list[str], indent: str) -> list[str]:
     try:
         tree = ast.parse(textwrap.dedent("\n".join(region)))
@@ -37,10 +46,9 @@ def _stub_lines(region: list[str], indent: str) -> list[str]:
             targets = [node.target]
         elif isinstance(node, ast.Return):
             returns = True
-        for target in targets:
-            text = ast.unparse(target)
-            if text not in names:
-                names.append(text)
+        for name in (name for target in targets for name in _assigned(target)):
+            if name not in names:
+                names.append(name)
     if returns:  # a function body: the learner chooses their own names
         return [f"{indent}return ..."]
     return [f"{indent}{name} = ..." for name in names] or [f"{indent}..."]

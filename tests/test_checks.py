@@ -86,3 +86,60 @@ def test_require_type_names_the_function_and_what_was_expected(capsys):
     out = capsys.readouterr().out
     assert "word returned int, expected a string" in out and "Hint: Return the word itself." in out
     assert _status(check_word, lambda: "ok").status == "pass"
+
+
+def test_not_attempted_says_to_run_the_exercise_cell_first_and_names_what_is_missing(capsys):
+    def double(x):
+        return ...
+
+    text = _status(check_double, double).as_text()
+    assert "`double` still returns the placeholder `...`" in text
+    assert "run that cell, then run this check again" in text
+    assert "`array` is still the placeholder" in _status(check_array, ...).as_text()
+
+
+def test_a_crash_is_reported_at_the_learners_line_even_inside_a_library():
+    import json
+
+    def double(x):
+        settings = json.loads("{broken")
+        return settings["factor"] * x
+
+    part = _status(check_double, double).parts[-1]
+    assert "JSONDecodeError" in part.message and "in double (line" in part.message
+    assert 'json.loads("{broken")' in part.message and "inside the library code it called" in part.message
+
+    def missing(x):
+        return [x * factor for _ in range(2)][0]
+
+    part = _status(check_double, missing).parts[-1]
+    assert "NameError" in part.message and "in missing (line" in part.message and "run the cells above" in part.hint
+    part = _status(check_double, lambda x: {"x": x}["y"]).parts[-1]
+    assert "in a lambda" in part.message and "keys" in part.hint
+
+
+def test_long_values_are_shortened():
+    from course_utils.checks import LONGEST_MESSAGE, brief
+
+    assert brief(0.123456789) == "0.1235"
+    assert brief({"label": "POSITIVE", "score": 0.98765432101}) == "{'label': 'POSITIVE', 'score': 0.9877}"
+    assert brief(list(range(100))) == "[0, 1, 2, 3, ...]"
+    assert brief(np.zeros((30, 30))) == "array of shape (30, 30)"
+    assert len(brief("x" * 500)) < 80
+
+    @exercise("9.5", "long")
+    def check_long(value):
+        expect(False, "value", "x" * 5000, "Shorter.")
+
+    assert len(_status(check_long, 1).parts[0].message) <= LONGEST_MESSAGE
+
+
+def test_calls_to_records_calls_and_restores_the_original():
+    import json
+
+    from course_utils.checks import calls_to
+
+    original = json.dumps
+    with calls_to(json, "dumps") as calls:
+        assert json.dumps([1]) == "[1]"
+    assert calls == [(([1],), {})] and json.dumps is original

@@ -79,3 +79,16 @@ def test_notebooks_are_stored_without_outputs():
             if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
                 stored.append(f"{path.relative_to(REPO)} cell {number}")
     assert not stored, f"stored outputs (run `make strip`): {stored}"
+
+
+def test_unpacking_assignments_become_one_runnable_silent_placeholder_per_name():
+    source = f"{BEGIN}\nfirst, (second, *rest) = 1, (2, 3, 4)\nbox.size = 3\nscores['a'] = 1\n{END}"
+    stub = strip_solutions(source)
+    assert stub == ("# YOUR CODE HERE\nfirst = ...\nsecond = ...\nrest = ...\nbox.size = ...\nscores['a'] = ...")
+
+    class Box:
+        pass
+
+    namespace = {"box": Box(), "scores": {}}
+    exec(stub, namespace)
+    assert namespace["first"] is namespace["second"] is namespace["rest"] is Ellipsis

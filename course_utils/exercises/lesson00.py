@@ -1,7 +1,7 @@
 """Checks for lesson 00 (setup): the mode and where roles resolve."""
 
 from ..checkpoints import checkpoint, roles
-from ..checks import Wrong, exercise, expect
+from ..checks import Wrong, brief, exercise, expect
 from ..modes import current_mode
 
 
@@ -10,7 +10,12 @@ def check_mode(my_mode):
     if not isinstance(my_mode, str):
         raise Wrong("type", f"expected a string such as 'hub' or 'offline', got {type(my_mode).__name__}",
                     "Put the mode's name in quotes.")
-    expect(my_mode.strip().lower() == current_mode(), "mode", f"{my_mode!r} is not the mode this kernel runs in",
+    answer = my_mode.strip().lower()
+    if answer == "auto":
+        raise Wrong("mode", "'auto' is how the course chooses a mode, not a mode it runs in",
+                    "auto settles on 'hub' or 'offline'; the first cell printed which, on the line that starts with "
+                    "'Mode:'.")
+    expect(answer == current_mode(), "mode", f"{brief(my_mode)} is not the mode this kernel runs in",
            "The first cell printed it on the line that starts with 'Mode:'; `current_mode()` returns it too.")
 
 
@@ -23,7 +28,7 @@ def check_where(where):
     missing = [r for r in wanted if r not in where]
     expect(not missing, "keys", f"missing role(s): {', '.join(missing)}", "Use the two roles this lesson set up.")
     unknown = [r for r in where if r not in roles()]
-    expect(not unknown, "known roles", f"not roles of the course: {', '.join(map(str, unknown))}",
+    expect(not unknown, "known roles", f"not roles of the course: {brief(unknown)}",
            "`course_utils.roles()` lists them.")
     wrong = [r for r in wanted if r in where and str(where[r]) != checkpoint(r)]
     expect(not wrong, "values", f"these do not match checkpoint(role): {', '.join(wrong)}",
