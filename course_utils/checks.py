@@ -192,8 +192,9 @@ def call_learner(function, *args, part: str = "your function", **kwargs):
     except Exception as exc:
         raise Wrong(part, crash_report(exc), _crash_hint(exc)) from None
     if result is Ellipsis:
-        name = getattr(function, "__name__", "your function")
-        raise NotAttempted(f"`{name}` still returns the placeholder `...`.")
+        name = getattr(function, "__name__", "<lambda>")
+        holder = "Your function" if name == "<lambda>" else f"`{name}`"
+        raise NotAttempted(f"{holder} still returns the placeholder `...`.")
     return result
 
 

@@ -96,6 +96,7 @@ def test_not_attempted_says_to_run_the_exercise_cell_first_and_names_what_is_mis
     assert "`double` still returns the placeholder `...`" in text
     assert "run that cell, then run this check again" in text
     assert "`array` is still the placeholder" in _status(check_array, ...).as_text()
+    assert "Your function still returns the placeholder" in _status(check_double, lambda x: ...).as_text()
 
 
 def test_a_crash_is_reported_at_the_learners_line_even_inside_a_library():
