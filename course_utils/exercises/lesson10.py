@@ -1,49 +1,138 @@
-"""Checks for lesson 10 (BLIP): writing a caption with generate(), and picking a caption with the matching head."""
+"""Checks for lesson 10 (BLIP): writing a caption with generate(), and picking a caption with the matching head.
+
+Pictures and captions are drawn anew each run from the course's shapes world; failures name the kind of mistake,
+never the caption the model writes or prefers.
+"""
+
+import random
 
 import torch
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
-from ..data import shapes
+from .lesson09 import caption_material, new_scenes, pick_probes
+from .watch import calls_on, pipeline_runs, recording
 
 MAX_NEW_TOKENS = 20
-PROBE_SCENES = [("green", "square", 901), ("yellow", "triangle", 902), ("blue", "circle", 903),
-                ("red", "square", 904)]
-PROBE_CAPTIONS = [
-    ("blue", "triangle", 911, ["a blue triangle", "a blue circle", "a red triangle"]),
-    ("yellow", "square", 912, ["a green square", "a yellow square", "a yellow circle", "a blue triangle"]),
-    ("red", "circle", 913, ["a photo of a red square", "a photo of a red circle", "a photo of a green circle"]),
-]
+MIN_MARGIN = 0.3  # in match-minus-no-match logits, so a correct answer never hinges on rounding
+
+
+def _captioned(model, processor, rng: random.Random, count: int = 4):
+    """New pictures with the caption generate() writes for each; the captions do not all begin with the same three
+    words, so neither a constant nor a fixed text prompt passes."""
+    for _ in range(5):
+        images = [image for image, _ in new_scenes(rng, count)]
+        with torch.no_grad():
+            ids = model.generate(**processor(images=images, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
+        captions = [c.strip() for c in processor.batch_decode(ids, skip_special_tokens=True)]
+        if len({tuple(c.split()[:3]) for c in captions}) > 1:
+            return list(zip(images, captions))
+    raise RuntimeError("the captioner began every new picture's caption with the same words")
+
+
+def _caption_problem(answer: str, truth: str):
+    mine = answer.strip()
+    if "[" in mine and not ("[" in truth):
+        return "your caption still has special tokens in it", "Pass skip_special_tokens=True to decode."
+    if truth.startswith(mine):
+        return "your caption stops early", f"Let generate() write up to max_new_tokens={MAX_NEW_TOKENS} tokens."
+    if mine.lower().startswith("a photo of") and not truth.startswith("a photo of"):
+        return ("your caption continues a text prompt", "Pass only the image to the processor: processor(images="
+                "image, return_tensors='pt').")
+    return ("your caption differs from what generate() writes for this picture",
+            f"processor(images=image, return_tensors='pt') -> model.generate(**inputs, max_new_tokens="
+            f"{MAX_NEW_TOKENS}) -> processor.decode(ids[0], skip_special_tokens=True).")
 
 
 @exercise("10.1", "write a caption")
 def check_caption(caption, model, processor):
-    for colour, shape, seed in PROBE_SCENES:
-        image = shapes.scene_image(colour, shape, seed=seed)
-        answer = call_learner(caption, image, part="caption(image)")
-        require_type(answer, str, "caption", "a string",
-                     "Decode the generated ids with processor.decode(ids[0], skip_special_tokens=True).")
-        with torch.no_grad():
-            ids = model.generate(**processor(images=image, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
-        truth = processor.decode(ids[0], skip_special_tokens=True)
-        if answer.strip() != truth.strip() and "[" in answer:
-            raise Wrong(f"a {colour} {shape}", f"your caption {answer!r} still has special tokens in it",
-                        "Pass skip_special_tokens=True to decode.")
-        expect(answer.strip() == truth.strip(), f"a {colour} {shape} (seed {seed})",
-               f"generate() gives {truth!r}, your function said {answer!r}",
-               f"processor(images=...) -> model.generate(**inputs, max_new_tokens={MAX_NEW_TOKENS}) -> decode.")
+    answers = []
+    for number, (image, truth) in enumerate(_captioned(model, processor, random.Random()), start=1):
+        part = f"new picture {number}"
+        with recording(type(model), "generate") as generated, pipeline_runs() as runs:
+            answer = call_learner(caption, image, part=f"caption on {part}")
+        if runs:
+            raise Wrong("the method: generate()", "your function ran a pipeline",
+                        "Call captioner.generate() on the processor's output yourself, then decode.")
+        if not calls_on(generated, model):
+            raise Wrong("the method: generate()", "your function did not call captioner.generate()",
+                        f"processor(images=image, return_tensors='pt') -> captioner.generate(**inputs, "
+                        f"max_new_tokens={MAX_NEW_TOKENS}) -> processor.decode.")
+        answers.append(require_type(answer, str, "caption", "a string", "Decode the generated ids with "
+                                    "processor.decode(ids[0], skip_special_tokens=True)."))
+        right = answer.strip() == truth
+        message, hint = ("", "") if right else _caption_problem(answer, truth)
+        expect(right, part, message, hint)
+    if len(set(answers)) == 1:
+        expect(False, "a caption for each picture", "your function wrote the same caption for every picture",
+               "Caption the image your function is given, not a picture from the lesson.")
+
+
+def _scores(model, processor, images, texts):
+    """For each (image, text) pair: the matching head's match-minus-no-match logit and its raw match logit; and the
+    cosine of every image's embedding with every text's."""
+    with torch.no_grad():
+        itm = model(**processor(images=images, text=texts, padding=True, return_tensors="pt")).itm_score
+        cosine = model(**processor(images=list({id(i): i for i in images}.values()), text=texts, padding=True,
+                                   return_tensors="pt"), use_itm_head=False).itm_score
+    return itm[:, 1] - itm[:, 0], itm[:, 1], cosine
+
+
+def _match_probes(model, processor, rng: random.Random, count: int = 3, rounds: int = 5):
+    """Pictures whose best match is clear, one of them where the embeddings' cosine prefers another caption
+    (drawing again, a few times at most, until one is found)."""
+    for _ in range(rounds):
+        material = caption_material(rng, 2 * count + 2)
+        images = [image for image, true, false in material for _ in true + false]
+        texts = [text for _, true, false in material for text in true + false]
+        match, _, cosine = _scores(model, processor, images, texts)
+        right, wrong, at = [], [], 0
+        for picture, (_, true, false) in enumerate(material):
+            right.append(match[at:at + len(true) + len(false)])
+            wrong.append(cosine[picture, at:at + len(true) + len(false)])
+            at += len(true) + len(false)
+        probes, trapped = pick_probes(material, right, wrong, rng, count, MIN_MARGIN, 0.01)
+        if trapped:
+            break
+    return probes
+
+
+def _match_problem(answer, captions, match, raw, cosine):
+    if answer not in captions:
+        return ("your function returned a text that is not one of the captions",
+                "Return captions[index], exactly as given.")
+    index = captions.index(answer)
+    if index == int(cosine.argmax()):
+        return ("that is the caption whose embedding is closest (use_itm_head=False), not the matching head's choice",
+                "Use the matching head: the model's default itm_score, softmax, column 1.")
+    if index == int(match.argmin()):
+        return "that is the caption the matching head likes least", \
+            "Column 1 of the softmax is 'match' (column 0 is 'no match'); take its argmax."
+    if index == int(raw.argmax()):
+        return ("that caption has the largest raw 'match' logit, but not the largest match probability",
+                "Apply softmax over the two columns first, then take column 1.")
+    return "the matching head prefers another caption", \
+        "Repeat the image once per caption, run the model, softmax itm_score, and take column 1 (match)."
 
 
 @exercise("10.2", "choose a caption with the matching head")
 def check_best_match(best_match, model, processor):
-    for colour, shape, seed, captions in PROBE_CAPTIONS:
-        image = shapes.scene_image(colour, shape, seed=seed)
-        answer = call_learner(best_match, image, captions, part="best_match(image, captions)")
+    positions, truths = set(), set()
+    for number, (image, captions) in enumerate(_match_probes(model, processor, random.Random()), start=1):
+        part = f"new picture {number} with {len(captions)} captions"
+        with pipeline_runs() as runs:
+            answer = call_learner(best_match, image, list(captions), part=f"best_match on {part}")
+        if runs:
+            raise Wrong("the method: the matching head", "your function ran a pipeline",
+                        "Use matcher and match_processor directly.")
         require_type(answer, str, "best_match", "one of the captions",
                      "Return captions[index], not the index or the probability.")
-        inputs = processor(images=[image] * len(captions), text=captions, padding=True, return_tensors="pt")
-        with torch.no_grad():
-            match = model(**inputs).itm_score.softmax(dim=-1)[:, 1]
-        truth = captions[int(match.argmax())]
-        expect(answer == truth, f"a {colour} {shape} against {len(captions)} captions",
-               f"the matching head prefers {truth!r}, your function said {answer!r}",
-               "Repeat the image once per caption, run the model, softmax itm_score, and take column 1 (match).")
+        match, raw, cosine = _scores(model, processor, [image] * len(captions), captions)
+        cosine = cosine[0]
+        positions.add(captions.index(answer) if answer in captions else None)
+        truths.add(int(match.argmax()))
+        right = answer == captions[int(match.argmax())]
+        message, hint = ("", "") if right else _match_problem(answer, captions, match, raw, cosine)
+        expect(right, part, message, hint)
+    if len(positions) == 1 and len(truths) > 1:
+        expect(False, "a caption for each picture", "you returned the caption at the same position every time",
+               "Score every caption against the image you are given, and return the best one.")
