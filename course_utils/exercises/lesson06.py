@@ -6,6 +6,7 @@ generators), and its messages describe the mistake without printing the answers 
 
 import copy
 import random
+import reprlib
 
 from ..checks import Wrong, call_learner, exercise, expect
 from ..data import facts, minifrench, stories
@@ -109,7 +110,8 @@ def check_top_spans(top_spans, tokenizer, model):
         if _traps_caught(start, end, sequence_ids, k, limit):
             break
     part = "a made-up case with traps"
-    answer = call_learner(top_spans, torch.tensor(start), torch.tensor(end), list(sequence_ids), k=k,
+    start, end = torch.tensor(start), torch.tensor(end)
+    answer = call_learner(top_spans, start.clone(), end.clone(), list(sequence_ids), k=k,
                           max_answer_tokens=limit, part=f"top_spans on {part}")
     problem = _span_problem(_as_pairs(answer, part), start, end, sequence_ids, k, limit)
     if problem:
@@ -198,7 +200,8 @@ def _compare_translations(sentences, answer, tokenizer, model, limit):
             raise Wrong("beam search translations", f"for {french!r} your translation stops early",
                         f"Your max_new_tokens={limit} cuts some translations short; leave it at the model's default.")
         raise Wrong("beam search translations",
-                    f"for {french!r} you returned {mine!r}, which is not what the model writes with 4 beams",
+                    f"for {french!r} you returned {reprlib.repr(mine)}, which is not what the model writes with "
+                    "4 beams",
                     "Pass the whole padded batch to generate (**batch, so the attention mask comes too) with "
                     "num_beams=4, keep the sentences in their order, then batch_decode.")
 

@@ -5,6 +5,7 @@ the messages say what kind of mistake was made, never what the model answered.
 """
 
 import random
+import reprlib
 import re
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
@@ -86,7 +87,7 @@ def check_top_guess(top_guess, unmasker):
                                     "Decode the id with the highest score: tokenizer.decode(token_id)."))
     truths = [unmasker.tokenizer.decode([int(l[w].argmax())]).strip() for _, l, w in probes]
     if len(set(answers)) == 1 and len(set(truths)) > 1:
-        raise Wrong("a word for each sentence", f"you returned {answers[0]!r} for every sentence",
+        raise Wrong("a word for each sentence", f"you returned {reprlib.repr(answers[0])} for every sentence",
                     "Read the logits of the sentence you were given, at its [MASK] position.")
     for number, ((sentence, logits, where), answer, truth) in enumerate(zip(probes, answers, truths), start=1):
         right = answer.strip() == truth
@@ -107,21 +108,21 @@ def _vector_probes(tokenizer, rng: random.Random):
     return [rng.choice(split), *rng.sample(whole, 2)]
 
 
-def _vector_problem(answer, hidden, positions, word):
-    """Which usual mistake `answer` matches, as (message, hint)."""
+def _vector_problem(answer, hidden, positions, word, part):
+    """Which usual mistake `answer` matches, as (part, message, hint)."""
     import torch
 
     def near(vector):
         return torch.allclose(answer, vector, atol=1e-4)
 
     if len(positions) > 1 and (near(hidden[positions[0]]) or near(hidden[positions[-1]])):
-        return (f"{word!r} has {len(positions)} tokens and you used only one of them",
+        return (f"all pieces of {word!r}", f"{word!r} has {len(positions)} tokens and you used only one of them",
                 "Find every token whose offsets fall inside the word, then average their vectors.")
     if near(hidden[positions].sum(dim=0)):
-        return "you added the token vectors up", "Average them: .mean(dim=0)."
+        return f"the mean for {word!r}", "you added the token vectors up", "Average them: .mean(dim=0)."
     if near(hidden.mean(dim=0)) or near(hidden[1:-1].mean(dim=0)):
-        return "you averaged the whole sentence", "Average only the tokens of the word."
-    return ("it differs from the mean of the word's final-layer token vectors",
+        return f"only the tokens of {word!r}", "you averaged the whole sentence", "Average only the word's tokens."
+    return (part, "it differs from the mean of the word's final-layer token vectors",
             "Use last_hidden_state (the final layer) and the offsets to find the word's tokens.")
 
 
@@ -141,9 +142,11 @@ def check_word_vector(word_vector, tokenizer, encoder):
         positions = [i for i, (s, e) in enumerate(offsets) if s >= start and e <= start + len(word) and e > s]
         with torch.no_grad():
             hidden = encoder(**encoded).last_hidden_state[0]
-        right = torch.allclose(answer, hidden[positions].mean(dim=0), atol=1e-4)
-        message, hint = ("", "") if right else _vector_problem(answer, hidden, positions, word)
-        expect(right, f"{word!r} ({len(positions)} token{'s' * (len(positions) > 1)})", message, hint)
+        part = f"{word!r} ({len(positions)} token{'s' * (len(positions) > 1)})"
+        if torch.allclose(answer, hidden[positions].mean(dim=0), atol=1e-4):
+            expect(True, part)
+        else:
+            expect(False, *_vector_problem(answer, hidden, positions, word, part))
 
 
 def _padded_cases(tokenizer, encoder, rng: random.Random):
@@ -164,18 +167,21 @@ def _padded_cases(tokenizer, encoder, rng: random.Random):
              left)]
 
 
-def _pool_problem(answer, hidden, mask):
+def _pool_problem(answer, hidden, mask, part):
+    """Which usual mistake `answer` matches, as (part, message, hint)."""
     import torch
 
     weights = mask.unsqueeze(-1).float()
     if torch.allclose(answer, hidden.mean(dim=1), atol=1e-5):
-        return ("you averaged over the padding positions too",
+        return (f"padding ignored on {part}", "you averaged over the padding positions too",
                 "Multiply by the attention mask, sum, and divide by the number of real tokens.")
     if torch.allclose(answer, (hidden * weights).sum(dim=1), atol=1e-4):
-        return "you summed the real tokens without dividing", "Divide by the number of real tokens per row."
+        return (f"a mean on {part}", "you summed the real tokens without dividing",
+                "Divide by the number of real tokens per row.")
     if torch.allclose(answer, hidden[:, 0], atol=1e-5):
-        return "that is the first token's vector, not a mean", "Average over the token dimension (dim=1)."
-    return ("the pooled vectors differ from the mean of the real tokens",
+        return (f"a mean on {part}", "that is the first token's vector, not a mean",
+                "Average over the token dimension (dim=1).")
+    return (part, "the pooled vectors differ from the mean of the real tokens",
             "sum(hidden * mask, dim=1) / sum(mask, dim=1), with the mask shaped (batch, tokens, 1); padding can be "
             "on either side.")
 
@@ -195,6 +201,7 @@ def check_mean_pool(mean_pool, tokenizer, encoder):
             raise Wrong(f"inputs left alone on {part}", "your function changed the tensors it was given, in place",
                         "Use out-of-place operations (a * b, not a *= b), so last_hidden_state stays usable.")
         weights = mask.unsqueeze(-1).float()
-        right = torch.allclose(answer, (hidden * weights).sum(dim=1) / weights.sum(dim=1), atol=1e-4)
-        message, hint = ("", "") if right else _pool_problem(answer, hidden, mask)
-        expect(right, part, message, hint)
+        if torch.allclose(answer, (hidden * weights).sum(dim=1) / weights.sum(dim=1), atol=1e-4):
+            expect(True, part)
+        else:
+            expect(False, *_pool_problem(answer, hidden, mask, part))

@@ -6,6 +6,7 @@ Sizes and pictures are drawn anew each run, and a failure says what kind of mist
 import math
 import numbers
 import random
+import reprlib
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import shapes
@@ -48,7 +49,8 @@ def check_count_tokens(count_tokens, model):
         part = f"count_tokens({image_size}, {patch_size})"
         answer = call_learner(count_tokens, image_size, patch_size, part=part)
         if not isinstance(answer, numbers.Integral) or isinstance(answer, bool):
-            raise Wrong("type", f"count_tokens returned {type(answer).__name__} {answer!r}, expected an int",
+            raise Wrong("type", f"count_tokens returned {type(answer).__name__} {reprlib.repr(answer)}, "
+                        "expected an int",
                         "Use integer division `//`, and return a plain int.")
         right = answer == (image_size // patch_size) ** 2 + 1
         message, hint = ("", "") if right else _count_problem(answer, image_size, patch_size)
@@ -94,13 +96,13 @@ def check_top_label(top_label, classifier):
                                     "Turn the index of the largest logit into a name with `model.config.id2label`."))
     names = set(classifier.model.config.id2label.values())
     if len(set(answers)) == 1 and len({truth for _, truth, _ in scenes}) > 1:
-        raise Wrong("a label for each picture", f"you returned {answers[0]!r} for every picture",
+        raise Wrong("a label for each picture", f"you returned {reprlib.repr(answers[0])} for every picture",
                     "Classify the image your function is given, not a picture from the lesson.")
     for number, ((_, truth, second), answer) in enumerate(zip(scenes, answers), start=1):
         if answer == truth:
             message, hint = "", ""
         elif answer not in names:
-            message, hint = (f"{answer!r} is not one of the model's labels",
+            message, hint = (f"{reprlib.repr(answer)} is not one of the model's labels",
                              "Look the index up in model.config.id2label, which holds the model's label names.")
         elif answer == second:
             message, hint = ("that is the model's second choice for this picture",

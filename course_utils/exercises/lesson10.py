@@ -67,29 +67,45 @@ def check_caption(caption, model, processor):
                "Caption the image your function is given, not a picture from the lesson.")
 
 
-def _scores(model, processor, images, texts):
-    """For each (image, text) pair: the matching head's match-minus-no-match logit and its raw match logit; and the
-    cosine of every image's embedding with every text's."""
+def _scores(model, processor, image, captions):
+    """The matching head's match-minus-no-match logits and raw match logits, and the embeddings' cosines, of one
+    picture against each caption: what the model's forward pass gives, with and without use_itm_head."""
     with torch.no_grad():
-        itm = model(**processor(images=images, text=texts, padding=True, return_tensors="pt")).itm_score
-        cosine = model(**processor(images=list({id(i): i for i in images}.values()), text=texts, padding=True,
-                                   return_tensors="pt"), use_itm_head=False).itm_score
+        itm = model(**processor(images=[image] * len(captions), text=captions, padding=True,
+                                return_tensors="pt")).itm_score
+        cosine = model(**processor(images=image, text=captions, padding=True, return_tensors="pt"),
+                       use_itm_head=False).itm_score[0]
     return itm[:, 1] - itm[:, 0], itm[:, 1], cosine
 
 
-def _match_probes(model, processor, rng: random.Random, count: int = 3, rounds: int = 5):
+def _screening_scores(model, processor, material):
+    """`_scores` for many pictures at once, each picture encoded once instead of once per caption (the forward
+    pass's own steps), so drawing probes stays quick with the Hub's large BLIP too."""
+    from torch.nn.functional import normalize
+
+    pixels = processor(images=[image for image, _, _ in material], return_tensors="pt")["pixel_values"]
+    right, wrong = [], []
+    with torch.no_grad():
+        for picture, (_, true, false) in zip(model.vision_model(pixel_values=pixels).last_hidden_state, material):
+            text = processor(text=true + false, padding=True, return_tensors="pt")
+            seen = picture.expand(len(true + false), -1, -1)
+            read = model.text_encoder(input_ids=text["input_ids"], attention_mask=text["attention_mask"],
+                                      encoder_hidden_states=seen,
+                                      encoder_attention_mask=torch.ones(seen.shape[:-1], dtype=torch.long))
+            itm = model.itm_head(read.last_hidden_state[:, 0])
+            alone = model.text_encoder(input_ids=text["input_ids"], attention_mask=text["attention_mask"])
+            words = normalize(model.text_proj(alone.last_hidden_state[:, 0]), dim=-1)
+            right.append(itm[:, 1] - itm[:, 0])
+            wrong.append(words @ normalize(model.vision_proj(picture[0]), dim=-1))
+    return right, wrong
+
+
+def _match_probes(model, processor, rng: random.Random, count: int = 3, rounds: int = 6):
     """Pictures whose best match is clear, one of them where the embeddings' cosine prefers another caption
     (drawing again, a few times at most, until one is found)."""
     for _ in range(rounds):
         material = caption_material(rng, 2 * count + 2)
-        images = [image for image, true, false in material for _ in true + false]
-        texts = [text for _, true, false in material for text in true + false]
-        match, _, cosine = _scores(model, processor, images, texts)
-        right, wrong, at = [], [], 0
-        for picture, (_, true, false) in enumerate(material):
-            right.append(match[at:at + len(true) + len(false)])
-            wrong.append(cosine[picture, at:at + len(true) + len(false)])
-            at += len(true) + len(false)
+        right, wrong = _screening_scores(model, processor, material)
         probes, trapped = pick_probes(material, right, wrong, rng, count, MIN_MARGIN, 0.01)
         if trapped:
             break
@@ -126,8 +142,7 @@ def check_best_match(best_match, model, processor):
                         "Use matcher and match_processor directly.")
         require_type(answer, str, "best_match", "one of the captions",
                      "Return captions[index], not the index or the probability.")
-        match, raw, cosine = _scores(model, processor, [image] * len(captions), captions)
-        cosine = cosine[0]
+        match, raw, cosine = _scores(model, processor, image, captions)
         positions.add(captions.index(answer) if answer in captions else None)
         truths.add(int(match.argmax()))
         right = answer == captions[int(match.argmax())]
