@@ -5,8 +5,8 @@ the messages say what kind of mistake was made, never what the model answered.
 """
 
 import random
-import reprlib
 import re
+import reprlib
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import everyday, facts

@@ -5,8 +5,8 @@ never the caption CLIP prefers.
 """
 
 import random
-import reprlib
 import re
+import reprlib
 
 import numpy as np
 import torch
