@@ -135,7 +135,7 @@ def _probe_french(tokenizer, model, rng: random.Random, count: int = 4):
     """Held-out sentences, with as many as possible where beam search and greedy decoding write different text."""
     import torch
 
-    candidates = [fr for fr, _ in minifrench.pairs(2 * count, seed=rng.randrange(10**9), heldout=True)]
+    candidates = [fr for fr, _ in minifrench.pairs("heldout", 2 * count, rng.randrange(10**9))]
     with torch.no_grad():
         batch = tokenizer(candidates, padding=True, return_tensors="pt")
         beam = tokenizer.batch_decode(model.generate(**batch, num_beams=4), skip_special_tokens=True)
@@ -229,11 +229,12 @@ def check_translate(translate, tokenizer, model):
 
 
 def _probe_prompt(rng: random.Random) -> str:
-    words = stories.stories(1, seed=rng.randrange(10**9), heldout=True)[0].split()
+    words = stories.stories("heldout", 1, rng.randrange(10**9))[0].split()
     return " ".join(words[: rng.randint(4, 9)])
 
 
 def _continuations(settings, tokenizer, model, prompt, seeds):
+    """The new text generate(**settings) writes after `prompt` with each seed, and the most new tokens it wrote."""
     import torch
 
     inputs = tokenizer(prompt, return_tensors="pt")
@@ -251,6 +252,13 @@ def _continuations(settings, tokenizer, model, prompt, seeds):
     return texts, max(lengths)
 
 
+def _without_end(settings, model):
+    """The settings with the end-of-text token suppressed, so only a length limit can stop the text."""
+    ends = model.generation_config.eos_token_id
+    ends = [ends] if isinstance(ends, int) else list(ends or [])
+    return {**settings, "suppress_tokens": [*settings.get("suppress_tokens", []), *ends]}
+
+
 @exercise("6.3", "generation you can repeat")
 def check_deterministic(settings, tokenizer, model):
     if not isinstance(settings, dict):
@@ -258,8 +266,10 @@ def check_deterministic(settings, tokenizer, model):
                     "Write it like dict(max_new_tokens=..., ...).")
     rng = random.Random()
     prompt, seeds = _probe_prompt(rng), rng.sample(range(10**6), 4)
-    texts, longest = _continuations(settings, tokenizer, model, prompt, seeds)
-    expect(longest <= 12, "at most 12 new tokens", f"the continuation has {longest} new tokens", "Set max_new_tokens.")
+    texts, _ = _continuations(settings, tokenizer, model, prompt, seeds)
+    _, longest = _continuations(_without_end(settings, model), tokenizer, model, prompt, seeds[:1])
+    expect(longest <= 12, "at most 12 new tokens", f"a text that does not end by itself gets {longest} new tokens",
+           "Set max_new_tokens.")
     expect(len(set(texts)) == 1, "same text whatever the seed",
            f"with {len(seeds)} different seeds you got {len(set(texts))} different continuations",
            "Sampling draws random numbers; greedy decoding (do_sample=False) does not.")
