@@ -10,6 +10,7 @@ import reprlib
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import everyday, facts
+from .probes import clearest
 from .watch import pipeline_runs
 
 MIN_MARGIN = 0.3  # logits between the model's first and second guess, so a correct answer never hinges on rounding
@@ -35,11 +36,11 @@ def _mask_logits(model, tokenizer, sentence):
 
 
 def _masked_probes(unmasker, rng: random.Random, count: int = 4):
-    """Held-out sentences with one word masked, where the model's first guess clearly beats its second; the
-    model's first guesses are not all the same word, so no constant answer passes."""
+    """Held-out sentences with one word masked, where the model's first guess clearly beats its second (the
+    clearest found, if too few do), and whose first guesses are not all the same word, so no constant passes."""
     tokenizer = unmasker.tokenizer
-    probes, seen = [], set()
-    for sentence in everyday.everyday_sentences("heldout", 80, seed=rng.randrange(10**9)):
+    candidates, seen = [], set()
+    for sentence in everyday.everyday_sentences("heldout", 80, rng.randrange(10**9)):
         words = [w for w in re.findall(r"[A-Za-z]{3,}", sentence) if len(tokenizer.tokenize(w)) == 1]
         if not words or sentence in seen:
             continue
@@ -47,13 +48,12 @@ def _masked_probes(unmasker, rng: random.Random, count: int = 4):
         masked = re.sub(rf"\b{rng.choice(words)}\b", tokenizer.mask_token, sentence, count=1)
         logits, where = _mask_logits(unmasker.model, tokenizer, masked)
         best = logits[where].topk(2)
-        tops = {int(l[w].argmax()) for _, l, w in probes} | {int(best.indices[0])}
-        if float(best.values[0] - best.values[1]) < MIN_MARGIN or (len(probes) == count - 1 and len(tops) == 1):
-            continue
-        probes.append((masked, logits, where))
-        if len(probes) == count:
-            return probes
-    raise RuntimeError("too few held-out sentences where the model's first guess is clear")
+        candidates.append((float(best.values[0] - best.values[1]), (masked, logits, where, int(best.indices[0]))))
+        clear = [item for margin, item in candidates if margin >= MIN_MARGIN]
+        if len(clear) >= count and len({item[3] for item in clear[:count]}) > 1:
+            break
+    chosen = clearest(candidates, count, MIN_MARGIN, differ=lambda item: item[3])
+    return [(masked, logits, where) for masked, logits, where, _ in chosen]
 
 
 def _word_problem(answer, truth, logits, where, tokenizer):
@@ -96,16 +96,15 @@ def check_top_guess(top_guess, unmasker):
 
 
 def _vector_probes(tokenizer, rng: random.Random):
-    """(sentence, word) pairs from held-out facts, lower case: the first word splits into several tokens."""
+    """(sentence, word) pairs from held-out facts, lower case: one word that splits into several tokens (when the
+    facts have one) and two that do not."""
     split, whole = [], []
     for row in facts.qa_examples("heldout", 12, seed=rng.randrange(10**9)):
         sentence = row["context"].lower()
         words = [w for w in re.findall(r"(?<![\w'])[a-z]+(?![\w'])", sentence) if sentence.count(w) == 1]
         for word in words:
             (split if len(tokenizer.tokenize(word)) > 1 else whole).append((sentence, word))
-    if not split or len(whole) < 2:
-        raise RuntimeError("the held-out facts gave no probe words")
-    return [rng.choice(split), *rng.sample(whole, 2)]
+    return rng.sample(split, min(1, len(split))) + rng.sample(whole, min(2, len(whole)))
 
 
 def _vector_problem(answer, hidden, positions, word, part):

@@ -8,11 +8,11 @@ import random
 import re
 import reprlib
 
-import numpy as np
 import torch
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
 from ..data import shapes
+from .probes import caption_material, pick_probes
 from .watch import calls_on, pipeline_runs, recording
 
 MIN_MARGIN = 0.3  # logits between CLIP's first and second caption, so a correct answer never hinges on rounding
@@ -70,80 +70,6 @@ def check_candidate_labels(candidate_labels, detector):
         right += pairs[list(candidate_labels).index(best)] == (colour, shape)
     note = "" if right > total // 2 else " (labels worded like the captions the model learnt from work best)"
     expect(True, f"the pipeline with your labels named {right} of {total} new pictures right{note}")
-
-
-def new_scenes(rng: random.Random, count: int):
-    """`count` (picture, Scene) pairs of random colour and shape, from seeds no lesson uses."""
-    from PIL import Image
-
-    scenes = []
-    for _ in range(count):
-        colour, shape = rng.choice(list(shapes.COLOURS)), rng.choice(shapes.SHAPES)
-        pixels, scene = shapes.render(colour, shape, np.random.default_rng(rng.randrange(10**9)))
-        scenes.append((Image.fromarray(pixels), scene))
-    return scenes
-
-
-def caption_material(rng: random.Random, count: int, true_count: int = 4, false_count: int = 3):
-    """New pictures, each with distinct true captions (phrasings of what it shows) and false ones, which change
-    its colour, its shape or both."""
-    material = []
-    for image, scene in new_scenes(rng, count):
-        words = np.random.default_rng(rng.randrange(10**9))
-        true, false, used = [], [], {(scene.colour, scene.shape)}
-        for _ in range(10 * true_count):
-            text = shapes.caption(scene, words)
-            true += [text] if text not in true and len(true) < true_count else []
-        while len(false) < false_count:
-            other = shapes.Scene(rng.choice([scene.colour, *shapes.COLOURS]), rng.choice([scene.shape, *shapes.SHAPES]),
-                                 scene.size, scene.place, 0)
-            if (other.colour, other.shape) not in used:
-                used.add((other.colour, other.shape))
-                false.append(shapes.caption(other, words))
-        material.append((image, true, false))
-    return material
-
-
-def _trap(texts, right, wrong, margin, tolerance, rng):
-    """Captions where the right method clearly prefers one and a usual wrong method clearly prefers another."""
-    n = len(texts)
-    for a in range(n):
-        for b in range(n):
-            gap = tolerance * max(1.0, abs(float(wrong[b])))
-            if float(right[a] - right[b]) < margin or float(wrong[b] - wrong[a]) < gap:
-                continue
-            rest = [d for d in range(n) if d not in (a, b) and float(right[a] - right[d]) >= margin
-                    and float(wrong[b] - wrong[d]) >= gap]
-            return [texts[a], texts[b]] + [texts[d] for d in rng.sample(rest, min(2, len(rest)))]
-    return None
-
-
-def pick_probes(material, right, wrong, rng: random.Random, count: int, margin: float, tolerance: float):
-    """Probes as (image, captions): one trap (when found) that a usual wrong method fails, the others one true
-    caption with two or three false ones; the right method's choice is clear in each, and not always at the same
-    position. `right` and `wrong` hold each picture's scores for its true + false captions. Also returns whether a
-    trap was found."""
-    probes = []  # (image, captions, the right method's choice), the trap first
-    for (image, true, false), scores, others in zip(material, right, wrong):
-        found = None if probes and probes[0][3] else _trap(true + false, scores, others, margin, tolerance, rng)
-        if found:
-            probes.insert(0, (image, found, found[0], True))
-            continue
-        chosen = [0] + list(range(len(true), len(true) + rng.randint(2, len(false))))
-        top = scores[chosen].topk(2)
-        if float(top.values[0] - top.values[1]) >= margin:
-            captions = [(true + false)[i] for i in chosen]
-            probes.append((image, captions, captions[int(top.indices[0])], False))
-    probes = probes[:count]
-    if len(probes) < 2:
-        raise RuntimeError("too few new pictures where the model's choice of caption is clear")
-    for _, captions, _, _ in probes:
-        rng.shuffle(captions)
-    if len({captions.index(best) for _, captions, best, _ in probes}) == 1:
-        probes[0][1].append(probes[0][1].pop(0))
-    trapped = probes[0][3]
-    rng.shuffle(probes)
-    return [(image, captions) for image, captions, _, _ in probes], trapped
 
 
 def _unit(vectors):

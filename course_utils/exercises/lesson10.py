@@ -9,7 +9,7 @@ import random
 import torch
 
 from ..checks import Wrong, call_learner, exercise, expect, require_type
-from .lesson09 import caption_material, new_scenes, pick_probes
+from .probes import caption_material, new_scenes, pick_probes
 from .watch import calls_on, pipeline_runs, recording
 
 MAX_NEW_TOKENS = 20
@@ -17,16 +17,16 @@ MIN_MARGIN = 0.3  # in match-minus-no-match logits, so a correct answer never hi
 
 
 def _captioned(model, processor, rng: random.Random, count: int = 4):
-    """New pictures with the caption generate() writes for each; the captions do not all begin with the same three
-    words, so neither a constant nor a fixed text prompt passes."""
+    """New pictures with the caption generate() writes for each; drawn again (a few times at most) until the
+    captions do not all begin with the same three words, so neither a constant nor a fixed text prompt passes."""
     for _ in range(5):
         images = [image for image, _ in new_scenes(rng, count)]
         with torch.no_grad():
             ids = model.generate(**processor(images=images, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
         captions = [c.strip() for c in processor.batch_decode(ids, skip_special_tokens=True)]
         if len({tuple(c.split()[:3]) for c in captions}) > 1:
-            return list(zip(images, captions))
-    raise RuntimeError("the captioner began every new picture's caption with the same words")
+            break
+    return list(zip(images, captions))
 
 
 def _caption_problem(answer: str, truth: str):
@@ -45,8 +45,8 @@ def _caption_problem(answer: str, truth: str):
 
 @exercise("10.1", "write a caption")
 def check_caption(caption, model, processor):
-    answers = []
-    for number, (image, truth) in enumerate(_captioned(model, processor, random.Random()), start=1):
+    answers, probes = [], _captioned(model, processor, random.Random())
+    for number, (image, truth) in enumerate(probes, start=1):
         part = f"new picture {number}"
         with recording(type(model), "generate") as generated, pipeline_runs() as runs:
             answer = call_learner(caption, image, part=f"caption on {part}")
@@ -62,7 +62,7 @@ def check_caption(caption, model, processor):
         right = answer.strip() == truth
         message, hint = ("", "") if right else _caption_problem(answer, truth)
         expect(right, part, message, hint)
-    if len(set(answers)) == 1:
+    if len(set(answers)) == 1 and len({truth for _, truth in probes}) > 1:
         expect(False, "a caption for each picture", "your function wrote the same caption for every picture",
                "Caption the image your function is given, not a picture from the lesson.")
 
