@@ -1,2 +1,1 @@
-"""Exercise checkers, one module per lesson; `probes` chooses the inputs they try and `watch` records what a
-learner's function calls. Each check computes the right answer from the live models."""
+"""Exercise checkers, one module per lesson. Each check computes the right answer from the live models."""

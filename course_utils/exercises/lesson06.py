@@ -6,11 +6,10 @@ generators), and its messages describe the mistake without printing the answers 
 
 import copy
 import random
-import reprlib
 
-from ..checks import Wrong, call_learner, exercise, expect
+from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect
 from ..data import facts, minifrench, stories
-from .watch import calls_on, recording
+from .probes import fresh
 
 SCORE_TOLERANCE = 1e-4
 
@@ -103,7 +102,7 @@ def _span_problem(pairs, start, end, sequence_ids, k, limit):
 def check_top_spans(top_spans, tokenizer, model):
     import torch
 
-    rng = random.Random()
+    rng = fresh()
     while True:
         start, end, sequence_ids, limit = _made_up_case(rng)
         k = rng.choice([2, 4, 5])
@@ -147,11 +146,10 @@ def _probe_french(tokenizer, model, rng: random.Random, count: int = 4):
     return chosen
 
 
-def _beams(call, model) -> tuple[int, bool]:
-    """The number of beams and whether it sampled, in one recorded generate() call."""
-    config = call.kwargs.get("generation_config") or model.generation_config
-    return (call.kwargs.get("num_beams", config.num_beams) or 1,
-            bool(call.kwargs.get("do_sample", config.do_sample)))
+def _beams(kwargs, model) -> tuple[int, bool]:
+    """The number of beams and whether it sampled, in the keyword arguments of one generate() call."""
+    config = kwargs.get("generation_config") or model.generation_config
+    return kwargs.get("num_beams", config.num_beams) or 1, bool(kwargs.get("do_sample", config.do_sample))
 
 
 def _generate_calls_problem(calls, sentences, model):
@@ -170,14 +168,14 @@ def _generate_calls_problem(calls, sentences, model):
 
 
 def _token_limit(calls, model):
-    """The fewest new tokens any recorded generate() call allowed, or None when none set a limit."""
+    """The fewest new tokens any generate() call (given by its keyword arguments) allowed, or None without limits."""
     limits = []
-    for call in calls:
-        config = call.kwargs.get("generation_config") or model.generation_config
-        if "max_length" in call.kwargs and "max_new_tokens" not in call.kwargs:
-            limits.append(call.kwargs["max_length"] - 1)
+    for kwargs in calls:
+        config = kwargs.get("generation_config") or model.generation_config
+        if "max_length" in kwargs and "max_new_tokens" not in kwargs:
+            limits.append(kwargs["max_length"] - 1)
         else:
-            limits.append(call.kwargs.get("max_new_tokens", config.max_new_tokens))
+            limits.append(kwargs.get("max_new_tokens", config.max_new_tokens))
     return min((limit for limit in limits if limit is not None), default=None)
 
 
@@ -200,7 +198,7 @@ def _compare_translations(sentences, answer, tokenizer, model, limit):
             raise Wrong("beam search translations", f"for {french!r} your translation stops early",
                         f"Your max_new_tokens={limit} cuts some translations short; leave it at the model's default.")
         raise Wrong("beam search translations",
-                    f"for {french!r} you returned {reprlib.repr(mine)}, which is not what the model writes with "
+                    f"for {french!r} you returned {brief(mine)}, which is not what the model writes with "
                     "4 beams",
                     "Pass the whole padded batch to generate (**batch, so the attention mask comes too) with "
                     "num_beams=4, keep the sentences in their order, then batch_decode.")
@@ -208,8 +206,8 @@ def _compare_translations(sentences, answer, tokenizer, model, limit):
 
 @exercise("6.2", "translate a batch with beam search")
 def check_translate(translate, tokenizer, model):
-    sentences = _probe_french(tokenizer, model, random.Random())
-    with recording(type(model), "generate") as recorded:
+    sentences = _probe_french(tokenizer, model, fresh())
+    with calls_to(type(model), "generate") as recorded:
         answer = call_learner(translate, list(sentences), part="translate(sentences)")
     if not isinstance(answer, (list, tuple)) or len(answer) != len(sentences):
         got = f"{len(answer)} items" if isinstance(answer, (list, tuple)) else type(answer).__name__
@@ -218,7 +216,7 @@ def check_translate(translate, tokenizer, model):
                     "tokenizer.batch_decode(..., skip_special_tokens=True).")
     if not all(isinstance(a, str) for a in answer):
         raise Wrong("strings", "some items are not strings", "Use batch_decode to turn token ids into text.")
-    calls = calls_on(recorded, model)
+    calls = [kwargs for args, kwargs in recorded if args and args[0] is model]
     message, hint = _generate_calls_problem(calls, sentences, model) or ("", "")
     expect(not message, "one generate() call with num_beams=4", message, hint)
     if any("</s>" in a or "<pad>" in a for a in answer):
@@ -264,7 +262,7 @@ def check_deterministic(settings, tokenizer, model):
     if not isinstance(settings, dict):
         raise Wrong("a dict", f"settings is a {type(settings).__name__}, expected a dict of generate() arguments",
                     "Write it like dict(max_new_tokens=..., ...).")
-    rng = random.Random()
+    rng = fresh()
     prompt, seeds = _probe_prompt(rng), rng.sample(range(10**6), 4)
     texts, _ = _continuations(settings, tokenizer, model, prompt, seeds)
     _, longest = _continuations(_without_end(settings, model), tokenizer, model, prompt, seeds[:1])

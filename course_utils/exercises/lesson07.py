@@ -6,12 +6,10 @@ the messages say what kind of mistake was made, never what the model answered.
 
 import random
 import re
-import reprlib
 
-from ..checks import Wrong, call_learner, exercise, expect, require_type
+from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect, require_type
 from ..data import everyday, facts
-from .probes import clearest
-from .watch import pipeline_runs
+from .probes import clearest, fresh
 
 MIN_MARGIN = 0.3  # logits between the model's first and second guess, so a correct answer never hinges on rounding
 
@@ -75,10 +73,12 @@ def _word_problem(answer, truth, logits, where, tokenizer):
 
 @exercise("7.1", "fill the gap by hand")
 def check_top_guess(top_guess, unmasker):
-    probes = _masked_probes(unmasker, random.Random())
+    import transformers
+
+    probes = _masked_probes(unmasker, fresh())
     answers = []
     for number, (sentence, logits, where) in enumerate(probes, start=1):
-        with pipeline_runs() as runs:
+        with calls_to(transformers.Pipeline, "__call__") as runs:
             answer = call_learner(top_guess, sentence, part=f"top_guess on new sentence {number}")
         if runs:
             raise Wrong("no pipeline", "your function ran a pipeline",
@@ -87,7 +87,7 @@ def check_top_guess(top_guess, unmasker):
                                     "Decode the id with the highest score: tokenizer.decode(token_id)."))
     truths = [unmasker.tokenizer.decode([int(l[w].argmax())]).strip() for _, l, w in probes]
     if len(set(answers)) == 1 and len(set(truths)) > 1:
-        raise Wrong("a word for each sentence", f"you returned {reprlib.repr(answers[0])} for every sentence",
+        raise Wrong("a word for each sentence", f"you returned {brief(answers[0])} for every sentence",
                     "Read the logits of the sentence you were given, at its [MASK] position.")
     for number, ((sentence, logits, where), answer, truth) in enumerate(zip(probes, answers, truths), start=1):
         right = answer.strip() == truth
@@ -130,7 +130,7 @@ def check_word_vector(word_vector, tokenizer, encoder):
     import torch
 
     hidden_size = encoder.config.hidden_size
-    for sentence, word in _vector_probes(tokenizer, random.Random()):
+    for sentence, word in _vector_probes(tokenizer, fresh()):
         answer = _as_tensor(call_learner(word_vector, sentence, word, part=f"word_vector(..., {word!r})"), word)
         if answer.shape != (hidden_size,):
             raise Wrong(f"shape for {word!r}", f"shape {tuple(answer.shape)}, expected ({hidden_size},)",
@@ -189,7 +189,7 @@ def _pool_problem(answer, hidden, mask, part):
 def check_mean_pool(mean_pool, tokenizer, encoder):
     import torch
 
-    for part, hidden, mask in _padded_cases(tokenizer, encoder, random.Random()):
+    for part, hidden, mask in _padded_cases(tokenizer, encoder, fresh()):
         given = (hidden.clone(), mask.clone())
         answer = _as_tensor(call_learner(mean_pool, *given, part=f"mean_pool on {part}"), part)
         if answer.shape != (hidden.shape[0], hidden.shape[-1]):

@@ -6,14 +6,12 @@ never the caption CLIP prefers.
 
 import random
 import re
-import reprlib
 
 import torch
 
-from ..checks import Wrong, call_learner, exercise, expect, require_type
+from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect, require_type
 from ..data import shapes
-from .probes import caption_material, pick_probes
-from .watch import calls_on, pipeline_runs, recording
+from .probes import caption_material, fresh, pick_probes
 
 MIN_MARGIN = 0.3  # logits between CLIP's first and second caption, so a correct answer never hinges on rounding
 
@@ -29,12 +27,12 @@ def _label_problem(label: str):
     colours, kinds = label_words(label)
     if len(colours) != 1:
         found = "no colour" if not colours else f"{len(colours)} colours"
-        return (f"{reprlib.repr(label)} names {found}; each label names one of {', '.join(shapes.COLOURS)}, "
+        return (f"{brief(label)} names {found}; each label names one of {', '.join(shapes.COLOURS)}, "
                 "as a word of its own",
                 "For example f'{colour} {shape}'.")
     if len(kinds) != 1:
         found = "no shape" if not kinds else f"{len(kinds)} shapes"
-        return (f"{reprlib.repr(label)} names {found}; each label names one of {', '.join(shapes.SHAPES)}, "
+        return (f"{brief(label)} names {found}; each label names one of {', '.join(shapes.SHAPES)}, "
                 "as a word of its own",
                 "For example f'{colour} {shape}'.")
     return None
@@ -62,7 +60,7 @@ def check_candidate_labels(candidate_labels, detector):
            f"Loop over both lists: {len(shapes.COLOURS)} colours x {len(shapes.SHAPES)} shapes = {len(every)} labels.")
     if twice or missing:
         return
-    rng, right, total = random.Random(), 0, 8
+    rng, right, total = fresh(), 0, 8
     for _ in range(total):
         colour, shape = rng.choice(list(shapes.COLOURS)), rng.choice(shapes.SHAPES)
         image = shapes.scene_image(colour, shape, seed=rng.randrange(10_000, 10**9))
@@ -111,13 +109,18 @@ def _caption_problem(answer, captions, scores, raw):
         "Normalise both feature vectors to length 1, then take the caption with the largest dot product."
 
 
+def _called_on(model, calls) -> bool:
+    """Whether any of the recorded calls of a method was made on this model."""
+    return any(args and args[0] is model for args, _ in calls)
+
+
 def _method_problem(model, forward, image_calls, text_calls, runs):
     if runs:
         return "your function ran the zero-shot pipeline", "Use model.get_image_features and get_text_features."
-    if calls_on(forward, model):
+    if _called_on(model, forward):
         return ("your function ran the whole model (its logits_per_image), which is what the check compares with",
                 "Call model.get_image_features and model.get_text_features, then take dot products yourself.")
-    if not calls_on(image_calls, model) or not calls_on(text_calls, model):
+    if not _called_on(model, image_calls) or not _called_on(model, text_calls):
         return ("your function did not call both model.get_image_features and model.get_text_features",
                 "Encode the image and the captions with those two methods; their vectors are in .pooler_output.")
     return None
@@ -125,12 +128,14 @@ def _method_problem(model, forward, image_calls, text_calls, runs):
 
 @exercise("9.2", "rank captions by hand")
 def check_best_caption(best_caption, model, processor):
+    import transformers
+
     positions, truths = set(), set()
-    for number, (image, captions) in enumerate(_probes(model, processor, random.Random()), start=1):
+    for number, (image, captions) in enumerate(_probes(model, processor, fresh()), start=1):
         part = f"new picture {number} with {len(captions)} captions"
-        with recording(type(model), "forward") as forward, pipeline_runs() as runs, \
-                recording(type(model), "get_image_features") as image_calls, \
-                recording(type(model), "get_text_features") as text_calls:
+        with calls_to(type(model), "forward") as forward, calls_to(transformers.Pipeline, "__call__") as runs, \
+                calls_to(type(model), "get_image_features") as image_calls, \
+                calls_to(type(model), "get_text_features") as text_calls:
             answer = call_learner(best_caption, image, list(captions), part=f"best_caption on {part}")
         problem = _method_problem(model, forward, image_calls, text_calls, runs)
         if problem:
