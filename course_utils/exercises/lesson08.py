@@ -1,31 +1,61 @@
-"""Checks for lesson 08 (ViT): counting the tokens an image becomes, and classifying an image by hand."""
+"""Checks for lesson 08 (ViT): counting the tokens an image becomes, and classifying an image by hand.
 
-from ..checks import Wrong, call_learner, exercise, expect, require_type
+Sizes and pictures are drawn anew each run, and a failure says what kind of mistake it is, not the expected answer.
+"""
+
+import math
+import numbers
+import random
+
+from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect, require_type
 from ..data import shapes
+from .probes import clearest, fresh
 
-# Sizes the lesson does not use, with the token counts a ViT makes of them (patches + [CLS]).
-PROBE_SIZES = [(224, 16, 197), (384, 16, 577), (224, 32, 50), (96, 8, 145), (32, 4, 65)]
-PROBE_SCENES = [("green", "triangle", 701), ("yellow", "square", 702), ("blue", "circle", 703),
-                ("red", "triangle", 704), ("yellow", "circle", 705)]
+MIN_LOG_RATIO = 0.3  # log of the first label's probability over the second's (a logit margin), so a correct answer
+# never hinges on rounding
+
+
+def _sizes(rng: random.Random) -> list[tuple[int, int]]:
+    """(image_size, patch_size) pairs: three that tile exactly and one whose last row of pixels fills no patch."""
+    cases = []
+    for patch in rng.sample([4, 8, 14, 16, 32], 3):
+        cases.append((patch * rng.randint(2, 24), patch))
+    patch = rng.choice([8, 16, 32])
+    cases.append((patch * rng.randint(3, 14) + rng.randint(1, patch - 1), patch))
+    rng.shuffle(cases)
+    return cases
+
+
+def _count_problem(answer, image_size, patch_size):
+    side = image_size // patch_size
+    if answer == side * side:
+        return ("that counts the patches but not the extra token the model adds in front",
+                "The [CLS] token is one more position in the sequence.")
+    if answer in (side + 1, side):
+        return ("that counts the patches along one side only",
+                "A square image has (image_size // patch_size) patches per side, and that many rows of them.")
+    if image_size % patch_size and answer == math.ceil(image_size / patch_size) ** 2 + 1:
+        return ("that counts a patch for the leftover pixels, which a ViT drops",
+                "Use integer division `//`: only whole patches become tokens.")
+    return ("that is not the length of the sequence",
+            "Patches per side = image_size // patch_size; square it; add [CLS].")
 
 
 @exercise("8.1", "count the tokens a ViT reads")
 def check_count_tokens(count_tokens, model):
-    for image_size, patch_size, truth in PROBE_SIZES:
-        answer = call_learner(count_tokens, image_size, patch_size, part=f"count_tokens({image_size}, {patch_size})")
-        if not isinstance(answer, int) or isinstance(answer, bool):
-            raise Wrong("type", f"count_tokens returned {type(answer).__name__} {answer!r}, expected an int",
-                        "Use integer division `//`, and return a plain int.")
-        patches = (image_size // patch_size) ** 2
-        if answer == patches:
-            raise Wrong(f"count_tokens({image_size}, {patch_size})",
-                        f"{answer} counts the patches but not the extra token the model adds in front",
-                        "The [CLS] token is one more position in the sequence.")
-        expect(answer == truth, f"count_tokens({image_size}, {patch_size})", f"you said {answer}",
-               "Patches per side = image_size // patch_size; a square image has that many squared; add [CLS].")
-    config = model.config
     import torch
 
+    for image_size, patch_size in _sizes(fresh()):
+        part = f"count_tokens({image_size}, {patch_size})"
+        answer = call_learner(count_tokens, image_size, patch_size, part=part)
+        if not isinstance(answer, numbers.Integral) or isinstance(answer, bool):
+            raise Wrong("type", f"count_tokens returned {type(answer).__name__} {brief(answer)}, "
+                        "expected an int",
+                        "Use integer division `//`, and return a plain int.")
+        right = answer == (image_size // patch_size) ** 2 + 1
+        message, hint = ("", "") if right else _count_problem(answer, image_size, patch_size)
+        expect(right, part, f"you said {answer}: {message}" if message else "", hint)
+    config = model.config
     with torch.no_grad():
         pixels = torch.zeros(1, config.num_channels, config.image_size, config.image_size)
         length = model(pixel_values=pixels, output_hidden_states=True).hidden_states[-1].shape[1]
@@ -35,14 +65,52 @@ def check_count_tokens(count_tokens, model):
            f"hidden states have {length} positions", "Check your formula against `outputs.hidden_states[-1].shape`.")
 
 
+def _scenes(classifier, rng: random.Random, count: int = 5):
+    """New pictures where the model's first label clearly beats its second (the clearest found, if too few do),
+    not all given the same label."""
+    candidates = []
+    for _ in range(10 * count):
+        colour, shape = rng.choice(list(shapes.COLOURS)), rng.choice(shapes.SHAPES)
+        image = shapes.scene_image(colour, shape, seed=rng.randrange(10_000, 10**9))
+        best, second = classifier(image, top_k=2)
+        candidates.append((math.log(best["score"] / max(second["score"], 1e-12)),
+                           (image, best["label"], second["label"])))
+        clear = [item for margin, item in candidates if margin >= MIN_LOG_RATIO]
+        if len(clear) >= count and len({item[1] for item in clear[:count]}) > 1:
+            break
+    return clearest(candidates, count, MIN_LOG_RATIO, differ=lambda item: item[1])
+
+
 @exercise("8.2", "classify an image by hand")
 def check_top_label(top_label, classifier):
-    for colour, shape, seed in PROBE_SCENES:
-        image = shapes.scene_image(colour, shape, seed=seed)
-        answer = call_learner(top_label, image, part="top_label(image)")
-        require_type(answer, str, "top_label", "a label string",
-                     "Turn the index of the largest logit into a name with `model.config.id2label`.")
-        truth = classifier(image)[0]["label"]
-        expect(answer == truth, f"a {colour} {shape} (seed {seed})",
-               f"the pipeline's top label is {truth!r}, your function said {answer!r}",
-               "processor(images=image, return_tensors='pt') -> model(**inputs).logits -> argmax -> id2label.")
+    import transformers
+
+    scenes = _scenes(classifier, fresh())
+    answers = []
+    for number, (image, _, _) in enumerate(scenes, start=1):
+        with calls_to(transformers.Pipeline, "__call__") as runs:
+            answer = call_learner(top_label, image, part=f"top_label on new picture {number}")
+        if runs:
+            raise Wrong("no pipeline", "your function ran a pipeline, which the exercise asks you to do by hand",
+                        "Use processor and model: processor(images=image, return_tensors='pt') -> model(**inputs)"
+                        ".logits -> argmax -> model.config.id2label.")
+        answers.append(require_type(answer, str, "top_label", "a label string",
+                                    "Turn the index of the largest logit into a name with `model.config.id2label`."))
+    names = set(classifier.model.config.id2label.values())
+    if len(set(answers)) == 1 and len({truth for _, truth, _ in scenes}) > 1:
+        raise Wrong("a label for each picture", f"you returned {brief(answers[0])} for every picture",
+                    "Classify the image your function is given, not a picture from the lesson.")
+    for number, ((_, truth, second), answer) in enumerate(zip(scenes, answers), start=1):
+        if answer == truth:
+            message, hint = "", ""
+        elif answer not in names:
+            message, hint = (f"{brief(answer)} is not one of the model's labels",
+                             "Look the index up in model.config.id2label, which holds the model's label names.")
+        elif answer == second:
+            message, hint = ("that is the model's second choice for this picture",
+                             "Take the argmax of the logits, the largest score.")
+        else:
+            message, hint = ("that is not the model's top label for this picture",
+                             "processor(images=image, return_tensors='pt') -> model(**inputs).logits -> argmax -> "
+                             "id2label.")
+        expect(answer == truth, f"new picture {number}", message, hint)
