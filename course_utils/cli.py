@@ -202,10 +202,10 @@ def _prepare_shelf(lessons: Path) -> None:
 
 def lab_command(workspace: str, port: int, no_browser: bool) -> list[str]:
     """JupyterLab on this machine only, protected by the token Jupyter generates."""
-    from .kernels import SERVER_ARGUMENTS
+    from .kernels import server_arguments
 
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={workspace}",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", *SERVER_ARGUMENTS]
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", *server_arguments()]
     if no_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

@@ -34,7 +34,7 @@ import os
 import pwd
 from pathlib import Path
 
-from course_utils.kernels import SERVER_ARGUMENTS as KERNEL_ARGUMENTS
+from course_utils.kernels import server_arguments
 
 c = get_config()  # noqa: F821 (JupyterHub provides it)
 
@@ -77,10 +77,9 @@ c.Spawner.ip = LOCAL
 c.Spawner.notebook_dir = "~/workspace"
 c.Spawner.default_url = "/lab"
 c.Spawner.env_keep = ["LANG", "LC_ALL"]  # nothing else of root's environment reaches a learner
-# Kernels talk to their server over socket files in the learner's private runtime folder, never TCP ports; and a
-# lesson's kernel holds about 1.2 GB, so one left idle for an hour after its learner moved on is shut down.
-c.Spawner.args = [*KERNEL_ARGUMENTS, "--MappingKernelManager.cull_idle_timeout=3600",
-                  "--MappingKernelManager.cull_interval=300"]
+# A lesson's kernel holds about 1.2 GB, so one left idle for an hour after its learner moved on is shut down.
+CULL_IDLE = ["--MappingKernelManager.cull_idle_timeout=3600", "--MappingKernelManager.cull_interval=300"]
+c.Spawner.args = CULL_IDLE
 c.Spawner.environment = {
     "PATH": LEARNER_PATH,
     "COURSE_MODE": MODE,
@@ -100,6 +99,9 @@ async def fill_workspace(spawner):
     them. Private to the learner (umask 077). A failure is logged and the server starts all the same."""
     account = pwd.getpwnam(spawner.user.name)
     home = Path(account.pw_dir)
+    # Kernels talk to their server over socket files in the learner's private runtime folder rather than TCP ports,
+    # where the learner's home is short enough for a socket's path.
+    spawner.args = [*server_arguments(str(home / ".local" / "share" / "jupyter" / "runtime")), *CULL_IDLE]
     process = await asyncio.create_subprocess_exec(
         str(VENV / "bin" / "course"), "workspace", "--lessons", str(COURSE / "lessons"),
         "--workspace", str(home / "workspace"),

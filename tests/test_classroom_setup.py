@@ -62,7 +62,8 @@ def test_the_hub_configuration_reads_the_installation_layout(tmp_path):
     assert environment[ENV_VAR] == str(layout.shelf) and environment["HF_HUB_CACHE"] == str(layout.hf_cache)
     assert environment["PATH"].startswith(f"{layout.venv}/bin:")
     assert config.Spawner.env_keep == ["LANG", "LC_ALL"]
-    assert "--KernelManager.transport=ipc" in config.Spawner.args
+    assert "--MappingKernelManager.cull_idle_timeout=3600" in config.Spawner.args
+    assert config.Spawner.pre_spawn_hook.__name__ == "fill_workspace"  # it also puts kernels on IPC sockets
     assert config.JupyterHub.authenticator_class == "pam"
     assert config.PAMAuthenticator.allowed_groups == {"course-learners"}
     assert config.JupyterHub.services == [{"name": "course-admin", "api_token": "abc"}]
