@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import graded_cell
 from .errors import CourseError
+from .lesson_ids import SUCCESSORS, lesson_identity
 from .kernels import private_kernel_manager
 from .modes import offline_environment
 
@@ -91,13 +92,6 @@ def _sort_key(number: str):
 def _first_line(text: str, width: int = 160) -> str:
     line = (text or "").strip().split("\n")[0]
     return line if len(line) <= width else line[: width - 1] + "\u2026"
-
-
-def lesson_identity(nb) -> str | None:
-    """The stable name of a lesson, kept in the notebook's metadata by the course (survives renumbering)."""
-    course = nb.metadata.get("course")
-    value = course.get("lesson") if isinstance(course, dict) else None
-    return value if isinstance(value, str) and value else None
 
 
 def workspace_notebooks(workspace: Path, lessons: list[str] | None = None) -> list[Path]:
@@ -387,7 +381,10 @@ def check_notebook(path: Path, masters: Masters, timeout: float = 120, run_as: s
         return report
     master = masters.find(nb, path)
     if master is None:
-        report.problem = "not one of the course's lessons (no master notebook with its lesson identity or name)"
+        successors = SUCCESSORS.get(lesson_identity(nb) or re.sub(r"^\d+_", "", path.stem))
+        report.problem = (f"a lesson the course has split into {' and '.join(successors)}: its exercises are checked "
+                          "in those notebooks (the workspace has them beside this one)" if successors else
+                          "not one of the course's lessons (no master notebook with its lesson identity or name)")
         return report
     report.master = str(master)
     checks = check_cells(master)

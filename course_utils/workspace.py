@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import CourseError
+from .lesson_ids import SUCCESSORS, identity_of
 
 LEDGER = ".course-sync.json"
 
@@ -59,17 +60,41 @@ def _save_ledger(path: Path, ledger: dict) -> None:
         raise
 
 
+def _yours_by_lesson(workspace: Path) -> dict[str, Path]:
+    """The learner's notebooks by lesson identity (not the course's update offers)."""
+    found = {}
+    for path in sorted(workspace.glob("*.ipynb")):
+        identity = None if ".updated-" in path.name else identity_of(path)
+        if identity:
+            found.setdefault(identity, path)
+    return found
+
+
+def _moved(lesson: Path, yours: dict[str, Path]) -> str:
+    """What to tell a learner whose copy of this lesson has another name: the course renumbered or split it."""
+    identity = identity_of(lesson)
+    if identity in yours and yours[identity].name != lesson.name:
+        return (f"; this lesson was {yours[identity].name} before the course renumbered it: that copy keeps your work "
+                "and `course check` still checks it as this lesson")
+    for old, successors in SUCCESSORS.items():
+        if identity in successors and old in yours:
+            return (f"; it is part of {yours[old].name}, which the course split into {len(successors)} lessons: "
+                    "your copy is kept, and its exercises are now checked in the new notebooks")
+    return ""
+
+
 def _sync(lessons: Path, workspace: Path) -> list[str]:
     workspace.mkdir(parents=True, exist_ok=True)
     ledger_path = workspace / LEDGER
     ledger = _read_ledger(ledger_path)
+    yours = _yours_by_lesson(workspace)
     actions = []
     for lesson in sorted(lessons.glob("*.ipynb")):
         digest = _digest(lesson)
         mine = workspace / lesson.name
         if not mine.exists() and lesson.name not in ledger:
             _write_new(lesson, mine)
-            actions.append(f"added {mine}")
+            actions.append(f"added {mine}{_moved(lesson, yours)}")
         elif ledger.get(lesson.name) not in (None, digest) or (mine.exists() and lesson.name not in ledger
                                                                and _digest(mine) != digest):
             offer = workspace / f"{lesson.stem}.updated-{digest[:8]}{lesson.suffix}"

@@ -29,7 +29,7 @@ from accounts import SYSTEM_PYTHON, Account, create_account, needs_root, process
 from hub_client import call, run_notebook, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = ("00_setup.ipynb", "01_pipeline.ipynb", "09_clip.ipynb")
+LESSONS = ("00_setup.ipynb", "01_pipeline.ipynb", "10_clip.ipynb")
 LEARNERS = 4
 LOCAL = "127.0.0.1"
 

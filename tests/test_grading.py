@@ -89,7 +89,7 @@ def test_every_master_check_cell_is_found_and_every_checker_is_used():
 def test_every_master_has_its_own_lesson_identity():
     """`course check` matches a learner's copy to its master by this, whatever the files are called after a
     renumbering: a new lesson needs `"course": {"lesson": "<a name of its own>"}` in its notebook metadata."""
-    from course_utils.grading import lesson_identity
+    from course_utils.lesson_ids import lesson_identity
 
     identities = {p.name: lesson_identity(nbformat.read(p, as_version=4)) for p in (REPO / "solutions").glob("*.ipynb")}
     assert all(identities.values()), f"masters without a lesson identity: {[n for n, i in identities.items() if not i]}"
@@ -141,6 +141,16 @@ def test_a_renamed_lesson_is_found_by_its_identity_and_a_stranger_is_not_graded(
     reports = {r.lesson: r for r in check_workspace(workspace, solutions=REPO / "solutions")}
     assert _status(reports["my_first_lesson"]) == {"0.1": "pass", "0.2": "not attempted"}
     assert reports["notes"].exercises == [] and "not one of the course's lessons" in reports["notes"].problem
+
+
+def test_a_lesson_the_course_split_is_reported_with_its_successors(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    old = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")],
+                                   metadata={"course": {"lesson": "beyond_pipelines"}})
+    nbformat.write(old, workspace / "06_beyond_pipelines.ipynb")
+    report = check_workspace(workspace, solutions=REPO / "solutions")[0]
+    assert report.exercises == [] and "split into question_answering and generation" in report.problem
 
 
 def test_learner_code_sees_no_secrets_and_the_course_settings(tmp_path, monkeypatch):

@@ -114,3 +114,29 @@ def test_lab_with_a_missing_lessons_folder_fails_before_building_anything(tmp_pa
                   cwd=tmp_path, COURSE_SHELF=str(shelf), COURSE_MODE="offline")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "No lessons folder" in done.stderr, done.stderr
     assert time.monotonic() - started < 30 and not shelf.exists() and not (tmp_path / "ws").exists()
+
+
+def _lesson(folder, name, identity):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"course": {"lesson": identity}})
+    nbformat.write(nb, folder / name)
+
+
+def test_a_renumbered_or_split_lesson_is_added_beside_the_learners_copy_and_said_so(tmp_path):
+    lessons, workspace = tmp_path / "lessons", tmp_path / "workspace"
+    lessons.mkdir()
+    _lesson(lessons, "06_beyond_pipelines.ipynb", "beyond_pipelines")
+    _lesson(lessons, "07_bert.ipynb", "bert")
+    sync_workspace(lessons, workspace)
+    (workspace / "07_bert.ipynb").write_text((workspace / "07_bert.ipynb").read_text().replace("{", "{ ", 1))
+    for old in lessons.iterdir():
+        old.unlink()
+    _lesson(lessons, "06_question_answering.ipynb", "question_answering")
+    _lesson(lessons, "07_generation.ipynb", "generation")
+    _lesson(lessons, "08_bert.ipynb", "bert")
+    actions = "\n".join(sync_workspace(lessons, workspace))
+    assert (workspace / "07_bert.ipynb").read_text().startswith("{ "), "the learner's copy is untouched"
+    assert (workspace / "08_bert.ipynb").exists() and (workspace / "06_beyond_pipelines.ipynb").exists()
+    assert "08_bert.ipynb; this lesson was 07_bert.ipynb before the course renumbered it" in actions
+    assert "07_generation.ipynb; it is part of 06_beyond_pipelines.ipynb, which the course split" in actions

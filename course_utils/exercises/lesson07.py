@@ -1,206 +1,167 @@
-"""Checks for lesson 07 (BERT): filling a [MASK] by hand, a word's contextual vector, mean pooling.
+"""Checks for lesson 07 (generation): batch translation with beam search in one call, and repeatable generation.
 
-Probes are new each run (held-out sentences and facts from the course's generators, random padded batches), and
-the messages say what kind of mistake was made, never what the model answered.
+Every check draws new probes each run (held-out French sentences and story openings from the course's generators),
+and its messages describe the mistake without printing the answers for those probes.
 """
 
+import copy
 import random
-import re
 
-from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect, require_type
-from ..data import everyday, facts
-from .probes import clearest, fresh
-
-MIN_MARGIN = 0.3  # logits between the model's first and second guess, so a correct answer never hinges on rounding
+from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect
+from ..data import minifrench, stories
+from .probes import fresh
 
 
-def _as_tensor(value, part):
+def _probe_french(tokenizer, model, rng: random.Random, count: int = 4):
+    """Held-out sentences, with as many as possible where beam search and greedy decoding write different text."""
     import torch
 
-    if not isinstance(value, torch.Tensor):
-        raise Wrong(part, f"expected a torch tensor, got {type(value).__name__}",
-                    "Keep working with torch tensors; do not convert to a list or an array.")
-    return value.detach().float()
-
-
-def _mask_logits(model, tokenizer, sentence):
-    """The logits at every position, and the [MASK]'s position."""
-    import torch
-
-    encoded = tokenizer(sentence, return_tensors="pt")
+    candidates = [fr for fr, _ in minifrench.pairs("heldout", 2 * count, rng.randrange(10**9))]
     with torch.no_grad():
-        logits = model(**encoded).logits[0]
-    return logits, int((encoded["input_ids"][0] == tokenizer.mask_token_id).nonzero()[0, 0])
+        batch = tokenizer(candidates, padding=True, return_tensors="pt")
+        beam = tokenizer.batch_decode(model.generate(**batch, num_beams=4), skip_special_tokens=True)
+        greedy = tokenizer.batch_decode(model.generate(**batch, num_beams=1, do_sample=False),
+                                        skip_special_tokens=True)
+    differ = [fr for fr, b, g in zip(candidates, beam, greedy) if b != g]
+    chosen = differ[:2] + [fr for fr in candidates if fr not in differ[:2]][: count - len(differ[:2])]
+    rng.shuffle(chosen)
+    return chosen
 
 
-def _masked_probes(unmasker, rng: random.Random, count: int = 4):
-    """Held-out sentences with one word masked, where the model's first guess clearly beats its second (the
-    clearest found, if too few do), and whose first guesses are not all the same word, so no constant passes."""
-    tokenizer = unmasker.tokenizer
-    candidates, seen = [], set()
-    for sentence in everyday.everyday_sentences("heldout", 80, rng.randrange(10**9)):
-        words = [w for w in re.findall(r"[A-Za-z]{3,}", sentence) if len(tokenizer.tokenize(w)) == 1]
-        if not words or sentence in seen:
+def _beams(kwargs, model) -> tuple[int, bool]:
+    """The number of beams and whether it sampled, in the keyword arguments of one generate() call."""
+    config = kwargs.get("generation_config") or model.generation_config
+    return kwargs.get("num_beams", config.num_beams) or 1, bool(kwargs.get("do_sample", config.do_sample))
+
+
+def _generate_calls_problem(calls, sentences, model):
+    if not calls:
+        return "your function never called model.generate()", "Translate with the lesson's mt_model.generate()."
+    if len(calls) > 1:
+        return (f"it called generate() {len(calls)} times for {len(sentences)} sentences",
+                "Tokenize the whole list with padding=True and call generate() once on the batch.")
+    beams, sampled = _beams(calls[0], model)
+    if sampled:
+        return "it sampled (do_sample=True)", "Beam search is not random: leave do_sample off and set num_beams=4."
+    if beams != 4:
+        how = "greedy decoding (one beam)" if beams == 1 else f"num_beams={beams}"
+        return f"it used {how}", "Pass num_beams=4 to generate()."
+    return None
+
+
+def _token_limit(calls, model):
+    """The fewest new tokens any generate() call (given by its keyword arguments) allowed, or None without limits."""
+    limits = []
+    for kwargs in calls:
+        config = kwargs.get("generation_config") or model.generation_config
+        if "max_length" in kwargs and "max_new_tokens" not in kwargs:
+            limits.append(kwargs["max_length"] - 1)
+        else:
+            limits.append(kwargs.get("max_new_tokens", config.max_new_tokens))
+    return min((limit for limit in limits if limit is not None), default=None)
+
+
+def _compare_translations(sentences, answer, tokenizer, model, limit):
+    """Stop at the first sentence whose translation is not beam search's (batched, or alone when padding moved it)."""
+    import torch
+
+    with torch.no_grad():
+        ids = model.generate(**tokenizer(sentences, padding=True, return_tensors="pt"), num_beams=4)
+    for french, mine, row in zip(sentences, answer, ids):
+        want = tokenizer.decode(row, skip_special_tokens=True)
+        if mine.strip() != want.strip():
+            with torch.no_grad():
+                want = tokenizer.decode(model.generate(**tokenizer(french, return_tensors="pt"), num_beams=4)[0],
+                                        skip_special_tokens=True)
+        if mine.strip() == want.strip():
             continue
-        seen.add(sentence)
-        masked = re.sub(rf"\b{rng.choice(words)}\b", tokenizer.mask_token, sentence, count=1)
-        logits, where = _mask_logits(unmasker.model, tokenizer, masked)
-        best = logits[where].topk(2)
-        candidates.append((float(best.values[0] - best.values[1]), (masked, logits, where, int(best.indices[0]))))
-        clear = [item for margin, item in candidates if margin >= MIN_MARGIN]
-        if len(clear) >= count and len({item[3] for item in clear[:count]}) > 1:
-            break
-    chosen = clearest(candidates, count, MIN_MARGIN, differ=lambda item: item[3])
-    return [(masked, logits, where) for masked, logits, where, _ in chosen]
+        needed = int((row[1:] != tokenizer.pad_token_id).sum())
+        if limit is not None and limit < needed:
+            raise Wrong("beam search translations", f"for {french!r} your translation stops early",
+                        f"Your max_new_tokens={limit} cuts some translations short; leave it at the model's default.")
+        raise Wrong("beam search translations",
+                    f"for {french!r} you returned {brief(mine)}, which is not what the model writes with "
+                    "4 beams",
+                    "Pass the whole padded batch to generate (**batch, so the attention mask comes too) with "
+                    "num_beams=4, keep the sentences in their order, then batch_decode.")
 
 
-def _word_problem(answer, truth, logits, where, tokenizer):
-    """Why `answer` is not the model's first guess at `where`, in words that do not give the guess away."""
-    def word(token_id):
-        return tokenizer.decode([int(token_id)]).strip()
-
-    if answer.strip().lower() == truth:
-        return "the word has capitals the model did not write", "Return tokenizer.decode(token_id) as it comes."
-    if answer.strip() in [word(i) for i in logits[where].topk(5).indices[1:]]:
-        return ("your word is one of the model's next few guesses for the gap, not its first",
-                "Take the argmax of the logits at the [MASK] position (the largest score, not the second).")
-    if answer.strip() in {word(logits[i].argmax()) for i in range(len(logits)) if i != where}:
-        return ("your word is the model's guess for another position of the sentence, not for the [MASK]",
-                "Find the position where input_ids equals tokenizer.mask_token_id and read the logits there.")
-    return ("your word is not the model's most likely word for the gap",
-            "Find the [MASK] position in input_ids, take the argmax of the logits there, decode it.")
-
-
-@exercise("7.1", "fill the gap by hand")
-def check_top_guess(top_guess, unmasker):
-    import transformers
-
-    probes = _masked_probes(unmasker, fresh())
-    answers = []
-    for number, (sentence, logits, where) in enumerate(probes, start=1):
-        with calls_to(transformers.Pipeline, "__call__") as runs:
-            answer = call_learner(top_guess, sentence, part=f"top_guess on new sentence {number}")
-        if runs:
-            raise Wrong("no pipeline", "your function ran a pipeline",
-                        "Use mlm_tokenizer and mlm directly: tokenize, run the model, read the logits.")
-        answers.append(require_type(answer, str, "top_guess", "the word as a string",
-                                    "Decode the id with the highest score: tokenizer.decode(token_id)."))
-    truths = [unmasker.tokenizer.decode([int(l[w].argmax())]).strip() for _, l, w in probes]
-    if len(set(answers)) == 1 and len(set(truths)) > 1:
-        raise Wrong("a word for each sentence", f"you returned {brief(answers[0])} for every sentence",
-                    "Read the logits of the sentence you were given, at its [MASK] position.")
-    for number, ((sentence, logits, where), answer, truth) in enumerate(zip(probes, answers, truths), start=1):
-        right = answer.strip() == truth
-        message, hint = ("", "") if right else _word_problem(answer, truth, logits, where, unmasker.tokenizer)
-        expect(right, f"new sentence {number}: {sentence!r}", message, hint)
+@exercise("7.1", "translate a batch with beam search")
+def check_translate(translate, tokenizer, model):
+    sentences = _probe_french(tokenizer, model, fresh())
+    with calls_to(type(model), "generate") as recorded:
+        answer = call_learner(translate, list(sentences), part="translate(sentences)")
+    if not isinstance(answer, (list, tuple)) or len(answer) != len(sentences):
+        got = f"{len(answer)} items" if isinstance(answer, (list, tuple)) else type(answer).__name__
+        raise Wrong("one text per sentence", f"expected a list of {len(sentences)} strings, got {got}",
+                    "Decode every row of generate()'s output with "
+                    "tokenizer.batch_decode(..., skip_special_tokens=True).")
+    if not all(isinstance(a, str) for a in answer):
+        raise Wrong("strings", "some items are not strings", "Use batch_decode to turn token ids into text.")
+    calls = [kwargs for args, kwargs in recorded if args and args[0] is model]
+    message, hint = _generate_calls_problem(calls, sentences, model) or ("", "")
+    expect(not message, "one generate() call with num_beams=4", message, hint)
+    if any("</s>" in a or "<pad>" in a for a in answer):
+        raise Wrong("no special tokens", "special tokens such as </s> or <pad> are left in the text",
+                    "Pass skip_special_tokens=True when decoding.")
+    _compare_translations(sentences, answer, tokenizer, model, _token_limit(calls, model))
+    expect(True, "beam search translations")
 
 
-def _vector_probes(tokenizer, rng: random.Random):
-    """(sentence, word) pairs from held-out facts, lower case: one word that splits into several tokens (when the
-    facts have one) and two that do not."""
-    split, whole = [], []
-    for row in facts.qa_examples("heldout", 12, seed=rng.randrange(10**9)):
-        sentence = row["context"].lower()
-        words = [w for w in re.findall(r"(?<![\w'])[a-z]+(?![\w'])", sentence) if sentence.count(w) == 1]
-        for word in words:
-            (split if len(tokenizer.tokenize(word)) > 1 else whole).append((sentence, word))
-    return rng.sample(split, min(1, len(split))) + rng.sample(whole, min(2, len(whole)))
+def _probe_prompt(rng: random.Random) -> str:
+    words = stories.stories("heldout", 1, rng.randrange(10**9))[0].split()
+    return " ".join(words[: rng.randint(4, 9)])
 
 
-def _vector_problem(answer, hidden, positions, word, part):
-    """Which usual mistake `answer` matches, as (part, message, hint)."""
+def _continuations(settings, tokenizer, model, prompt, seeds):
+    """The new text generate(**settings) writes after `prompt` with each seed, and the most new tokens it wrote."""
     import torch
 
-    def near(vector):
-        return torch.allclose(answer, vector, atol=1e-4)
-
-    if len(positions) > 1 and (near(hidden[positions[0]]) or near(hidden[positions[-1]])):
-        return (f"all pieces of {word!r}", f"{word!r} has {len(positions)} tokens and you used only one of them",
-                "Find every token whose offsets fall inside the word, then average their vectors.")
-    if near(hidden[positions].sum(dim=0)):
-        return f"the mean for {word!r}", "you added the token vectors up", "Average them: .mean(dim=0)."
-    if near(hidden.mean(dim=0)) or near(hidden[1:-1].mean(dim=0)):
-        return f"only the tokens of {word!r}", "you averaged the whole sentence", "Average only the word's tokens."
-    return (part, "it differs from the mean of the word's final-layer token vectors",
-            "Use last_hidden_state (the final layer) and the offsets to find the word's tokens.")
-
-
-@exercise("7.2", "a word's contextual vector")
-def check_word_vector(word_vector, tokenizer, encoder):
-    import torch
-
-    hidden_size = encoder.config.hidden_size
-    for sentence, word in _vector_probes(tokenizer, fresh()):
-        answer = _as_tensor(call_learner(word_vector, sentence, word, part=f"word_vector(..., {word!r})"), word)
-        if answer.shape != (hidden_size,):
-            raise Wrong(f"shape for {word!r}", f"shape {tuple(answer.shape)}, expected ({hidden_size},)",
-                        "Average over the word's token positions only (dim=0 of a (tokens, hidden) tensor).")
-        start = sentence.index(word)
-        encoded = tokenizer(sentence, return_tensors="pt", return_offsets_mapping=True)
-        offsets = encoded.pop("offset_mapping")[0].tolist()
-        positions = [i for i, (s, e) in enumerate(offsets) if s >= start and e <= start + len(word) and e > s]
-        with torch.no_grad():
-            hidden = encoder(**encoded).last_hidden_state[0]
-        part = f"{word!r} ({len(positions)} token{'s' * (len(positions) > 1)})"
-        if torch.allclose(answer, hidden[positions].mean(dim=0), atol=1e-4):
-            expect(True, part)
-        else:
-            expect(False, *_vector_problem(answer, hidden, positions, word, part))
+    inputs = tokenizer(prompt, return_tensors="pt")
+    texts, lengths = [], []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        try:
+            out = model.generate(**inputs, **settings)
+        except Exception as exc:
+            raise Wrong("valid arguments", f"generate(**settings) raised {type(exc).__name__}: {exc}",
+                        "Use argument names that generate() knows, such as do_sample and max_new_tokens.") from None
+        new = out[0, inputs["input_ids"].shape[1]:]
+        texts.append(tokenizer.decode(new, skip_special_tokens=True))
+        lengths.append(len(new))
+    return texts, max(lengths)
 
 
-def _padded_cases(tokenizer, encoder, rng: random.Random):
-    """A right-padded batch of new sentences through the encoder, and random vectors padded on the left."""
-    import torch
-
-    sentences = everyday.everyday_sentences("heldout", 3, seed=rng.randrange(10**9))
-    sentences[rng.randrange(3)] = rng.choice(["Yes.", "Thanks!", "Good morning."])
-    batch = tokenizer(sentences, padding=True, return_tensors="pt")
-    with torch.no_grad():
-        hidden = encoder(**batch).last_hidden_state
-    generator = torch.Generator().manual_seed(rng.randrange(10**9))
-    rows, tokens = rng.randint(3, 5), rng.randint(6, 9)
-    lengths = [tokens] + [rng.randint(1, tokens - 1) for _ in range(rows - 1)]
-    left = torch.tensor([[0] * (tokens - n) + [1] * n for n in lengths])
-    return [("a padded batch of new sentences", hidden, batch["attention_mask"]),
-            ("random vectors padded on the left", torch.randn(rows, tokens, rng.randint(5, 8), generator=generator),
-             left)]
+def _without_end(settings, model):
+    """The settings with the end-of-text token suppressed, so only a length limit can stop the text."""
+    ends = model.generation_config.eos_token_id
+    ends = [ends] if isinstance(ends, int) else list(ends or [])
+    return {**settings, "suppress_tokens": [*settings.get("suppress_tokens", []), *ends]}
 
 
-def _pool_problem(answer, hidden, mask, part):
-    """Which usual mistake `answer` matches, as (part, message, hint)."""
-    import torch
-
-    weights = mask.unsqueeze(-1).float()
-    if torch.allclose(answer, hidden.mean(dim=1), atol=1e-5):
-        return (f"padding ignored on {part}", "you averaged over the padding positions too",
-                "Multiply by the attention mask, sum, and divide by the number of real tokens.")
-    if torch.allclose(answer, (hidden * weights).sum(dim=1), atol=1e-4):
-        return (f"a mean on {part}", "you summed the real tokens without dividing",
-                "Divide by the number of real tokens per row.")
-    if torch.allclose(answer, hidden[:, 0], atol=1e-5):
-        return (f"a mean on {part}", "that is the first token's vector, not a mean",
-                "Average over the token dimension (dim=1).")
-    return (part, "the pooled vectors differ from the mean of the real tokens",
-            "sum(hidden * mask, dim=1) / sum(mask, dim=1), with the mask shaped (batch, tokens, 1); padding can be "
-            "on either side.")
-
-
-@exercise("7.3", "mean pooling")
-def check_mean_pool(mean_pool, tokenizer, encoder):
-    import torch
-
-    for part, hidden, mask in _padded_cases(tokenizer, encoder, fresh()):
-        given = (hidden.clone(), mask.clone())
-        answer = _as_tensor(call_learner(mean_pool, *given, part=f"mean_pool on {part}"), part)
-        if answer.shape != (hidden.shape[0], hidden.shape[-1]):
-            expected = (hidden.shape[0], hidden.shape[-1])
-            raise Wrong(f"shape on {part}", f"shape {tuple(answer.shape)}, expected {expected}",
-                        "Average over the token dimension (dim=1), keeping one row per sentence.")
-        if not (torch.equal(given[0], hidden) and torch.equal(given[1], mask)):
-            raise Wrong(f"inputs left alone on {part}", "your function changed the tensors it was given, in place",
-                        "Use out-of-place operations (a * b, not a *= b), so last_hidden_state stays usable.")
-        weights = mask.unsqueeze(-1).float()
-        if torch.allclose(answer, (hidden * weights).sum(dim=1) / weights.sum(dim=1), atol=1e-4):
-            expect(True, part)
-        else:
-            expect(False, *_pool_problem(answer, hidden, mask, part))
+@exercise("7.2", "generation you can repeat")
+def check_deterministic(settings, tokenizer, model):
+    if not isinstance(settings, dict):
+        raise Wrong("a dict", f"settings is a {type(settings).__name__}, expected a dict of generate() arguments",
+                    "Write it like dict(max_new_tokens=..., ...).")
+    rng = fresh()
+    prompt, seeds = _probe_prompt(rng), rng.sample(range(10**6), 4)
+    texts, _ = _continuations(settings, tokenizer, model, prompt, seeds)
+    _, longest = _continuations(_without_end(settings, model), tokenizer, model, prompt, seeds[:1])
+    expect(longest <= 12, "at most 12 new tokens", f"a text that does not end by itself gets {longest} new tokens",
+           "Set max_new_tokens.")
+    expect(len(set(texts)) == 1, "same text whatever the seed",
+           f"with {len(seeds)} different seeds you got {len(set(texts))} different continuations",
+           "Sampling draws random numbers; greedy decoding (do_sample=False) does not.")
+    expect(len(texts[0].split()) >= 2, "says something", f"the continuation is only {texts[0]!r}",
+           "Ask for a handful of new tokens, not zero or one.")
+    saved = model.generation_config
+    model.generation_config = copy.deepcopy(saved)
+    model.generation_config.do_sample, model.generation_config.top_k = True, 50
+    try:
+        texts, _ = _continuations(settings, tokenizer, model, prompt, seeds)
+    finally:
+        model.generation_config = saved
+    expect(len(set(texts)) == 1, "repeatable whatever the model's saved settings",
+           "a model whose generation_config asks for sampling gives different text with your settings",
+           "Do not rely on the model's defaults: say do_sample=False yourself.")

@@ -1,116 +1,206 @@
-"""Checks for lesson 08 (ViT): counting the tokens an image becomes, and classifying an image by hand.
+"""Checks for lesson 08 (BERT): filling a [MASK] by hand, a word's contextual vector, mean pooling.
 
-Sizes and pictures are drawn anew each run, and a failure says what kind of mistake it is, not the expected answer.
+Probes are new each run (held-out sentences and facts from the course's generators, random padded batches), and
+the messages say what kind of mistake was made, never what the model answered.
 """
 
-import math
-import numbers
 import random
+import re
 
 from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect, require_type
-from ..data import shapes
+from ..data import everyday, facts
 from .probes import clearest, fresh
 
-MIN_LOG_RATIO = 0.3  # log of the first label's probability over the second's (a logit margin), so a correct answer
-# never hinges on rounding
+MIN_MARGIN = 0.3  # logits between the model's first and second guess, so a correct answer never hinges on rounding
 
 
-def _sizes(rng: random.Random) -> list[tuple[int, int]]:
-    """(image_size, patch_size) pairs: three that tile exactly and one whose last row of pixels fills no patch."""
-    cases = []
-    for patch in rng.sample([4, 8, 14, 16, 32], 3):
-        cases.append((patch * rng.randint(2, 24), patch))
-    patch = rng.choice([8, 16, 32])
-    cases.append((patch * rng.randint(3, 14) + rng.randint(1, patch - 1), patch))
-    rng.shuffle(cases)
-    return cases
-
-
-def _count_problem(answer, image_size, patch_size):
-    side = image_size // patch_size
-    if answer == side * side:
-        return ("that counts the patches but not the extra token the model adds in front",
-                "The [CLS] token is one more position in the sequence.")
-    if answer in (side + 1, side):
-        return ("that counts the patches along one side only",
-                "A square image has (image_size // patch_size) patches per side, and that many rows of them.")
-    if image_size % patch_size and answer == math.ceil(image_size / patch_size) ** 2 + 1:
-        return ("that counts a patch for the leftover pixels, which a ViT drops",
-                "Use integer division `//`: only whole patches become tokens.")
-    return ("that is not the length of the sequence",
-            "Patches per side = image_size // patch_size; square it; add [CLS].")
-
-
-@exercise("8.1", "count the tokens a ViT reads")
-def check_count_tokens(count_tokens, model):
+def _as_tensor(value, part):
     import torch
 
-    for image_size, patch_size in _sizes(fresh()):
-        part = f"count_tokens({image_size}, {patch_size})"
-        answer = call_learner(count_tokens, image_size, patch_size, part=part)
-        if not isinstance(answer, numbers.Integral) or isinstance(answer, bool):
-            raise Wrong("type", f"count_tokens returned {type(answer).__name__} {brief(answer)}, "
-                        "expected an int",
-                        "Use integer division `//`, and return a plain int.")
-        right = answer == (image_size // patch_size) ** 2 + 1
-        message, hint = ("", "") if right else _count_problem(answer, image_size, patch_size)
-        expect(right, part, f"you said {answer}: {message}" if message else "", hint)
-    config = model.config
+    if not isinstance(value, torch.Tensor):
+        raise Wrong(part, f"expected a torch tensor, got {type(value).__name__}",
+                    "Keep working with torch tensors; do not convert to a list or an array.")
+    return value.detach().float()
+
+
+def _mask_logits(model, tokenizer, sentence):
+    """The logits at every position, and the [MASK]'s position."""
+    import torch
+
+    encoded = tokenizer(sentence, return_tensors="pt")
     with torch.no_grad():
-        pixels = torch.zeros(1, config.num_channels, config.image_size, config.image_size)
-        length = model(pixel_values=pixels, output_hidden_states=True).hidden_states[-1].shape[1]
-    answer = call_learner(count_tokens, config.image_size, config.patch_size, part="on this lesson's model")
-    expect(answer == length, "on this lesson's model",
-           f"for image_size={config.image_size}, patch_size={config.patch_size} you said {answer}; the model's "
-           f"hidden states have {length} positions", "Check your formula against `outputs.hidden_states[-1].shape`.")
+        logits = model(**encoded).logits[0]
+    return logits, int((encoded["input_ids"][0] == tokenizer.mask_token_id).nonzero()[0, 0])
 
 
-def _scenes(classifier, rng: random.Random, count: int = 5):
-    """New pictures where the model's first label clearly beats its second (the clearest found, if too few do),
-    not all given the same label."""
-    candidates = []
-    for _ in range(10 * count):
-        colour, shape = rng.choice(list(shapes.COLOURS)), rng.choice(shapes.SHAPES)
-        image = shapes.scene_image(colour, shape, seed=rng.randrange(10_000, 10**9))
-        best, second = classifier(image, top_k=2)
-        candidates.append((math.log(best["score"] / max(second["score"], 1e-12)),
-                           (image, best["label"], second["label"])))
-        clear = [item for margin, item in candidates if margin >= MIN_LOG_RATIO]
-        if len(clear) >= count and len({item[1] for item in clear[:count]}) > 1:
+def _masked_probes(unmasker, rng: random.Random, count: int = 4):
+    """Held-out sentences with one word masked, where the model's first guess clearly beats its second (the
+    clearest found, if too few do), and whose first guesses are not all the same word, so no constant passes."""
+    tokenizer = unmasker.tokenizer
+    candidates, seen = [], set()
+    for sentence in everyday.everyday_sentences("heldout", 80, rng.randrange(10**9)):
+        words = [w for w in re.findall(r"[A-Za-z]{3,}", sentence) if len(tokenizer.tokenize(w)) == 1]
+        if not words or sentence in seen:
+            continue
+        seen.add(sentence)
+        masked = re.sub(rf"\b{rng.choice(words)}\b", tokenizer.mask_token, sentence, count=1)
+        logits, where = _mask_logits(unmasker.model, tokenizer, masked)
+        best = logits[where].topk(2)
+        candidates.append((float(best.values[0] - best.values[1]), (masked, logits, where, int(best.indices[0]))))
+        clear = [item for margin, item in candidates if margin >= MIN_MARGIN]
+        if len(clear) >= count and len({item[3] for item in clear[:count]}) > 1:
             break
-    return clearest(candidates, count, MIN_LOG_RATIO, differ=lambda item: item[1])
+    chosen = clearest(candidates, count, MIN_MARGIN, differ=lambda item: item[3])
+    return [(masked, logits, where) for masked, logits, where, _ in chosen]
 
 
-@exercise("8.2", "classify an image by hand")
-def check_top_label(top_label, classifier):
+def _word_problem(answer, truth, logits, where, tokenizer):
+    """Why `answer` is not the model's first guess at `where`, in words that do not give the guess away."""
+    def word(token_id):
+        return tokenizer.decode([int(token_id)]).strip()
+
+    if answer.strip().lower() == truth:
+        return "the word has capitals the model did not write", "Return tokenizer.decode(token_id) as it comes."
+    if answer.strip() in [word(i) for i in logits[where].topk(5).indices[1:]]:
+        return ("your word is one of the model's next few guesses for the gap, not its first",
+                "Take the argmax of the logits at the [MASK] position (the largest score, not the second).")
+    if answer.strip() in {word(logits[i].argmax()) for i in range(len(logits)) if i != where}:
+        return ("your word is the model's guess for another position of the sentence, not for the [MASK]",
+                "Find the position where input_ids equals tokenizer.mask_token_id and read the logits there.")
+    return ("your word is not the model's most likely word for the gap",
+            "Find the [MASK] position in input_ids, take the argmax of the logits there, decode it.")
+
+
+@exercise("8.1", "fill the gap by hand")
+def check_top_guess(top_guess, unmasker):
     import transformers
 
-    scenes = _scenes(classifier, fresh())
+    probes = _masked_probes(unmasker, fresh())
     answers = []
-    for number, (image, _, _) in enumerate(scenes, start=1):
+    for number, (sentence, logits, where) in enumerate(probes, start=1):
         with calls_to(transformers.Pipeline, "__call__") as runs:
-            answer = call_learner(top_label, image, part=f"top_label on new picture {number}")
+            answer = call_learner(top_guess, sentence, part=f"top_guess on new sentence {number}")
         if runs:
-            raise Wrong("no pipeline", "your function ran a pipeline, which the exercise asks you to do by hand",
-                        "Use processor and model: processor(images=image, return_tensors='pt') -> model(**inputs)"
-                        ".logits -> argmax -> model.config.id2label.")
-        answers.append(require_type(answer, str, "top_label", "a label string",
-                                    "Turn the index of the largest logit into a name with `model.config.id2label`."))
-    names = set(classifier.model.config.id2label.values())
-    if len(set(answers)) == 1 and len({truth for _, truth, _ in scenes}) > 1:
-        raise Wrong("a label for each picture", f"you returned {brief(answers[0])} for every picture",
-                    "Classify the image your function is given, not a picture from the lesson.")
-    for number, ((_, truth, second), answer) in enumerate(zip(scenes, answers), start=1):
-        if answer == truth:
-            message, hint = "", ""
-        elif answer not in names:
-            message, hint = (f"{brief(answer)} is not one of the model's labels",
-                             "Look the index up in model.config.id2label, which holds the model's label names.")
-        elif answer == second:
-            message, hint = ("that is the model's second choice for this picture",
-                             "Take the argmax of the logits, the largest score.")
+            raise Wrong("no pipeline", "your function ran a pipeline",
+                        "Use mlm_tokenizer and mlm directly: tokenize, run the model, read the logits.")
+        answers.append(require_type(answer, str, "top_guess", "the word as a string",
+                                    "Decode the id with the highest score: tokenizer.decode(token_id)."))
+    truths = [unmasker.tokenizer.decode([int(l[w].argmax())]).strip() for _, l, w in probes]
+    if len(set(answers)) == 1 and len(set(truths)) > 1:
+        raise Wrong("a word for each sentence", f"you returned {brief(answers[0])} for every sentence",
+                    "Read the logits of the sentence you were given, at its [MASK] position.")
+    for number, ((sentence, logits, where), answer, truth) in enumerate(zip(probes, answers, truths), start=1):
+        right = answer.strip() == truth
+        message, hint = ("", "") if right else _word_problem(answer, truth, logits, where, unmasker.tokenizer)
+        expect(right, f"new sentence {number}: {sentence!r}", message, hint)
+
+
+def _vector_probes(tokenizer, rng: random.Random):
+    """(sentence, word) pairs from held-out facts, lower case: one word that splits into several tokens (when the
+    facts have one) and two that do not."""
+    split, whole = [], []
+    for row in facts.qa_examples("heldout", 12, seed=rng.randrange(10**9)):
+        sentence = row["context"].lower()
+        words = [w for w in re.findall(r"(?<![\w'])[a-z]+(?![\w'])", sentence) if sentence.count(w) == 1]
+        for word in words:
+            (split if len(tokenizer.tokenize(word)) > 1 else whole).append((sentence, word))
+    return rng.sample(split, min(1, len(split))) + rng.sample(whole, min(2, len(whole)))
+
+
+def _vector_problem(answer, hidden, positions, word, part):
+    """Which usual mistake `answer` matches, as (part, message, hint)."""
+    import torch
+
+    def near(vector):
+        return torch.allclose(answer, vector, atol=1e-4)
+
+    if len(positions) > 1 and (near(hidden[positions[0]]) or near(hidden[positions[-1]])):
+        return (f"all pieces of {word!r}", f"{word!r} has {len(positions)} tokens and you used only one of them",
+                "Find every token whose offsets fall inside the word, then average their vectors.")
+    if near(hidden[positions].sum(dim=0)):
+        return f"the mean for {word!r}", "you added the token vectors up", "Average them: .mean(dim=0)."
+    if near(hidden.mean(dim=0)) or near(hidden[1:-1].mean(dim=0)):
+        return f"only the tokens of {word!r}", "you averaged the whole sentence", "Average only the word's tokens."
+    return (part, "it differs from the mean of the word's final-layer token vectors",
+            "Use last_hidden_state (the final layer) and the offsets to find the word's tokens.")
+
+
+@exercise("8.2", "a word's contextual vector")
+def check_word_vector(word_vector, tokenizer, encoder):
+    import torch
+
+    hidden_size = encoder.config.hidden_size
+    for sentence, word in _vector_probes(tokenizer, fresh()):
+        answer = _as_tensor(call_learner(word_vector, sentence, word, part=f"word_vector(..., {word!r})"), word)
+        if answer.shape != (hidden_size,):
+            raise Wrong(f"shape for {word!r}", f"shape {tuple(answer.shape)}, expected ({hidden_size},)",
+                        "Average over the word's token positions only (dim=0 of a (tokens, hidden) tensor).")
+        start = sentence.index(word)
+        encoded = tokenizer(sentence, return_tensors="pt", return_offsets_mapping=True)
+        offsets = encoded.pop("offset_mapping")[0].tolist()
+        positions = [i for i, (s, e) in enumerate(offsets) if s >= start and e <= start + len(word) and e > s]
+        with torch.no_grad():
+            hidden = encoder(**encoded).last_hidden_state[0]
+        part = f"{word!r} ({len(positions)} token{'s' * (len(positions) > 1)})"
+        if torch.allclose(answer, hidden[positions].mean(dim=0), atol=1e-4):
+            expect(True, part)
         else:
-            message, hint = ("that is not the model's top label for this picture",
-                             "processor(images=image, return_tensors='pt') -> model(**inputs).logits -> argmax -> "
-                             "id2label.")
-        expect(answer == truth, f"new picture {number}", message, hint)
+            expect(False, *_vector_problem(answer, hidden, positions, word, part))
+
+
+def _padded_cases(tokenizer, encoder, rng: random.Random):
+    """A right-padded batch of new sentences through the encoder, and random vectors padded on the left."""
+    import torch
+
+    sentences = everyday.everyday_sentences("heldout", 3, seed=rng.randrange(10**9))
+    sentences[rng.randrange(3)] = rng.choice(["Yes.", "Thanks!", "Good morning."])
+    batch = tokenizer(sentences, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = encoder(**batch).last_hidden_state
+    generator = torch.Generator().manual_seed(rng.randrange(10**9))
+    rows, tokens = rng.randint(3, 5), rng.randint(6, 9)
+    lengths = [tokens] + [rng.randint(1, tokens - 1) for _ in range(rows - 1)]
+    left = torch.tensor([[0] * (tokens - n) + [1] * n for n in lengths])
+    return [("a padded batch of new sentences", hidden, batch["attention_mask"]),
+            ("random vectors padded on the left", torch.randn(rows, tokens, rng.randint(5, 8), generator=generator),
+             left)]
+
+
+def _pool_problem(answer, hidden, mask, part):
+    """Which usual mistake `answer` matches, as (part, message, hint)."""
+    import torch
+
+    weights = mask.unsqueeze(-1).float()
+    if torch.allclose(answer, hidden.mean(dim=1), atol=1e-5):
+        return (f"padding ignored on {part}", "you averaged over the padding positions too",
+                "Multiply by the attention mask, sum, and divide by the number of real tokens.")
+    if torch.allclose(answer, (hidden * weights).sum(dim=1), atol=1e-4):
+        return (f"a mean on {part}", "you summed the real tokens without dividing",
+                "Divide by the number of real tokens per row.")
+    if torch.allclose(answer, hidden[:, 0], atol=1e-5):
+        return (f"a mean on {part}", "that is the first token's vector, not a mean",
+                "Average over the token dimension (dim=1).")
+    return (part, "the pooled vectors differ from the mean of the real tokens",
+            "sum(hidden * mask, dim=1) / sum(mask, dim=1), with the mask shaped (batch, tokens, 1); padding can be "
+            "on either side.")
+
+
+@exercise("8.3", "mean pooling")
+def check_mean_pool(mean_pool, tokenizer, encoder):
+    import torch
+
+    for part, hidden, mask in _padded_cases(tokenizer, encoder, fresh()):
+        given = (hidden.clone(), mask.clone())
+        answer = _as_tensor(call_learner(mean_pool, *given, part=f"mean_pool on {part}"), part)
+        if answer.shape != (hidden.shape[0], hidden.shape[-1]):
+            expected = (hidden.shape[0], hidden.shape[-1])
+            raise Wrong(f"shape on {part}", f"shape {tuple(answer.shape)}, expected {expected}",
+                        "Average over the token dimension (dim=1), keeping one row per sentence.")
+        if not (torch.equal(given[0], hidden) and torch.equal(given[1], mask)):
+            raise Wrong(f"inputs left alone on {part}", "your function changed the tensors it was given, in place",
+                        "Use out-of-place operations (a * b, not a *= b), so last_hidden_state stays usable.")
+        weights = mask.unsqueeze(-1).float()
+        if torch.allclose(answer, (hidden * weights).sum(dim=1) / weights.sum(dim=1), atol=1e-4):
+            expect(True, part)
+        else:
+            expect(False, *_pool_problem(answer, hidden, mask, part))

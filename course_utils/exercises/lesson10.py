@@ -1,156 +1,158 @@
-"""Checks for lesson 10 (BLIP): writing a caption with generate(), and picking a caption with the matching head.
+"""Checks for lesson 10 (CLIP): writing candidate labels for zero-shot classification, and ranking captions by hand.
 
 Pictures and captions are drawn anew each run from the course's shapes world; failures name the kind of mistake,
-never the caption the model writes or prefers.
+never the caption CLIP prefers.
 """
 
 import random
+import re
 
 import torch
 
-from ..checks import Wrong, call_learner, calls_to, exercise, expect, require_type
-from .probes import caption_material, fresh, new_scenes, pick_probes
+from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect, require_type
+from ..data import shapes
+from .probes import caption_material, fresh, pick_probes
 
-MAX_NEW_TOKENS = 20
-MIN_MARGIN = 0.3  # in match-minus-no-match logits, so a correct answer never hinges on rounding
-
-
-def _captioned(model, processor, rng: random.Random, count: int = 4):
-    """New pictures with the caption generate() writes for each; drawn again (a few times at most) until the
-    captions do not all begin with the same three words, so neither a constant nor a fixed text prompt passes."""
-    for _ in range(5):
-        images = [image for image, _ in new_scenes(rng, count)]
-        with torch.no_grad():
-            ids = model.generate(**processor(images=images, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
-        captions = [c.strip() for c in processor.batch_decode(ids, skip_special_tokens=True)]
-        if len({tuple(c.split()[:3]) for c in captions}) > 1:
-            break
-    return list(zip(images, captions))
+MIN_MARGIN = 0.3  # logits between CLIP's first and second caption, so a correct answer never hinges on rounding
 
 
-def _caption_problem(answer: str, truth: str):
-    mine = answer.strip()
-    if "[" in mine and not ("[" in truth):
-        return "your caption still has special tokens in it", "Pass skip_special_tokens=True to decode."
-    if truth.startswith(mine):
-        return "your caption stops early", f"Let generate() write up to max_new_tokens={MAX_NEW_TOKENS} tokens."
-    if mine.lower().startswith("a photo of") and not truth.startswith("a photo of"):
-        return ("your caption continues a text prompt", "Pass only the image to the processor: processor(images="
-                "image, return_tensors='pt').")
-    return ("your caption differs from what generate() writes for this picture",
-            f"processor(images=image, return_tensors='pt') -> model.generate(**inputs, max_new_tokens="
-            f"{MAX_NEW_TOKENS}) -> processor.decode(ids[0], skip_special_tokens=True).")
+def label_words(label: str) -> tuple[list[str], list[str]]:
+    """The colours and the shapes a label names, read as separate words, singular or plural, in any order."""
+    words = re.findall(r"[a-z]+", label.lower())
+    words = [w[:-1] if w.endswith("s") and w[:-1] in (*shapes.COLOURS, *shapes.SHAPES) else w for w in words]
+    return [w for w in words if w in shapes.COLOURS], [w for w in words if w in shapes.SHAPES]
 
 
-@exercise("10.1", "write a caption")
-def check_caption(caption, model, processor):
-    import transformers
-
-    answers, probes = [], _captioned(model, processor, fresh())
-    for number, (image, truth) in enumerate(probes, start=1):
-        part = f"new picture {number}"
-        with calls_to(type(model), "generate") as generated, calls_to(transformers.Pipeline, "__call__") as runs:
-            answer = call_learner(caption, image, part=f"caption on {part}")
-        if runs:
-            raise Wrong("the method: generate()", "your function ran a pipeline",
-                        "Call captioner.generate() on the processor's output yourself, then decode.")
-        if not any(args and args[0] is model for args, _ in generated):
-            raise Wrong("the method: generate()", "your function did not call captioner.generate()",
-                        f"processor(images=image, return_tensors='pt') -> captioner.generate(**inputs, "
-                        f"max_new_tokens={MAX_NEW_TOKENS}) -> processor.decode.")
-        answers.append(require_type(answer, str, "caption", "a string", "Decode the generated ids with "
-                                    "processor.decode(ids[0], skip_special_tokens=True)."))
-        right = answer.strip() == truth
-        message, hint = ("", "") if right else _caption_problem(answer, truth)
-        expect(right, part, message, hint)
-    if len(set(answers)) == 1 and len({truth for _, truth in probes}) > 1:
-        expect(False, "a caption for each picture", "your function wrote the same caption for every picture",
-               "Caption the image your function is given, not a picture from the lesson.")
+def _label_problem(label: str):
+    colours, kinds = label_words(label)
+    if len(colours) != 1:
+        found = "no colour" if not colours else f"{len(colours)} colours"
+        return (f"{brief(label)} names {found}; each label names one of {', '.join(shapes.COLOURS)}, "
+                "as a word of its own",
+                "For example f'{colour} {shape}'.")
+    if len(kinds) != 1:
+        found = "no shape" if not kinds else f"{len(kinds)} shapes"
+        return (f"{brief(label)} names {found}; each label names one of {', '.join(shapes.SHAPES)}, "
+                "as a word of its own",
+                "For example f'{colour} {shape}'.")
+    return None
 
 
-def _scores(model, processor, image, captions):
-    """The matching head's match-minus-no-match logits and raw match logits, and the embeddings' cosines, of one
-    picture against each caption: what the model's forward pass gives, with and without use_itm_head."""
-    with torch.no_grad():
-        itm = model(**processor(images=[image] * len(captions), text=captions, padding=True,
-                                return_tensors="pt")).itm_score
-        cosine = model(**processor(images=image, text=captions, padding=True, return_tensors="pt"),
-                       use_itm_head=False).itm_score[0]
-    return itm[:, 1] - itm[:, 0], itm[:, 1], cosine
+@exercise("10.1", "write the candidate labels")
+def check_candidate_labels(candidate_labels, detector):
+    if not isinstance(candidate_labels, (list, tuple)) or not all(isinstance(x, str) for x in candidate_labels):
+        raise Wrong("type", "candidate_labels should be a list of strings",
+                    "Build it with a list comprehension over shapes.COLOURS and shapes.SHAPES.")
+    for label in candidate_labels:
+        problem = _label_problem(label)
+        if problem:
+            raise Wrong("each label names one colour and one shape", *problem)
+    expect(True, "each label names one colour and one shape")
+    named = [label_words(label) for label in candidate_labels]
+    pairs = [(colours[0], kinds[0]) for colours, kinds in named]
+    twice = sorted({f"{c} {s}" for c, s in pairs if pairs.count((c, s)) > 1})
+    expect(not twice, "each pair once", f"more than one label names {', '.join(twice)}",
+           "One label per colour-shape pair.")
+    every = {(c, s) for c in shapes.COLOURS for s in shapes.SHAPES}
+    missing = sorted(f"{c} {s}" for c, s in every - set(pairs))
+    shown = ", ".join(missing[:4]) + (" ..." if len(missing) > 4 else "")
+    expect(not missing, "every colour and shape", f"no label names {shown}",
+           f"Loop over both lists: {len(shapes.COLOURS)} colours x {len(shapes.SHAPES)} shapes = {len(every)} labels.")
+    if twice or missing:
+        return
+    rng, right, total = fresh(), 0, 8
+    for _ in range(total):
+        colour, shape = rng.choice(list(shapes.COLOURS)), rng.choice(shapes.SHAPES)
+        image = shapes.scene_image(colour, shape, seed=rng.randrange(10_000, 10**9))
+        best = detector(image, candidate_labels=list(candidate_labels))[0]["label"]
+        right += pairs[list(candidate_labels).index(best)] == (colour, shape)
+    note = "" if right > total // 2 else " (labels worded like the captions the model learnt from work best)"
+    expect(True, f"the pipeline with your labels named {right} of {total} new pictures right{note}")
 
 
-def _screening_scores(model, processor, material):
-    """`_scores` for many pictures at once, each picture encoded once instead of once per caption (the forward
-    pass's own steps), so drawing probes stays quick with the Hub's large BLIP too."""
-    from torch.nn.functional import normalize
-
-    pixels = processor(images=[image for image, _, _ in material], return_tensors="pt")["pixel_values"]
-    right, wrong = [], []
-    with torch.no_grad():
-        for picture, (_, true, false) in zip(model.vision_model(pixel_values=pixels).last_hidden_state, material):
-            text = processor(text=true + false, padding=True, return_tensors="pt")
-            seen = picture.expand(len(true + false), -1, -1)
-            read = model.text_encoder(input_ids=text["input_ids"], attention_mask=text["attention_mask"],
-                                      encoder_hidden_states=seen,
-                                      encoder_attention_mask=torch.ones(seen.shape[:-1], dtype=torch.long))
-            itm = model.itm_head(read.last_hidden_state[:, 0])
-            alone = model.text_encoder(input_ids=text["input_ids"], attention_mask=text["attention_mask"])
-            words = normalize(model.text_proj(alone.last_hidden_state[:, 0]), dim=-1)
-            right.append(itm[:, 1] - itm[:, 0])
-            wrong.append(words @ normalize(model.vision_proj(picture[0]), dim=-1))
-    return right, wrong
+def _unit(vectors):
+    return vectors / vectors.norm(dim=-1, keepdim=True)
 
 
-def _match_probes(model, processor, rng: random.Random, count: int = 3, rounds: int = 6):
-    """Pictures whose best match is clear, one of them where the embeddings' cosine prefers another caption
-    (drawing again, a few times at most, until one is found)."""
+def _probes(model, processor, rng: random.Random, count: int = 4, rounds: int = 6):
+    """Pictures with captions where CLIP's choice is clear, one of them where skipping the normalisation picks
+    another caption (drawing again, a few times at most, until one is found)."""
     for _ in range(rounds):
-        material = caption_material(rng, 2 * count + 2)
-        right, wrong = _screening_scores(model, processor, material)
-        probes, trapped = pick_probes(material, right, wrong, rng, count, MIN_MARGIN, 0.01)
+        material = caption_material(rng, 3 * count, true_count=8, false_count=4)
+        texts = [c for _, true, false in material for c in true + false]
+        with torch.no_grad():
+            images = model.get_image_features(**processor(images=[m[0] for m in material], return_tensors="pt"))
+            words = model.get_text_features(**processor(text=texts, padding=True, return_tensors="pt")).pooler_output
+        scale, right, wrong, at = model.logit_scale.exp().item(), [], [], 0
+        for (_, true, false), vector in zip(material, images.pooler_output):
+            text = words[at:at + len(true) + len(false)]
+            at += len(true) + len(false)
+            right.append(scale * _unit(text) @ _unit(vector))
+            wrong.append(text @ vector)
+        probes, trapped = pick_probes(material, right, wrong, rng, count, MIN_MARGIN, 1e-3)
         if trapped:
             break
     return probes
 
 
-def _match_problem(answer, captions, match, raw, cosine):
+def _caption_problem(answer, captions, scores, raw):
     if answer not in captions:
-        return ("your function returned a text that is not one of the captions",
-                "Return captions[index], exactly as given.")
+        return "your function returned a text that is not one of the captions", \
+            "Return captions[index], exactly as given."
     index = captions.index(answer)
-    if index == int(cosine.argmax()):
-        return ("that is the caption whose embedding is closest (use_itm_head=False), not the matching head's choice",
-                "Use the matching head: the model's default itm_score, softmax, column 1.")
-    if index == int(match.argmin()):
-        return "that is the caption the matching head likes least", \
-            "Column 1 of the softmax is 'match' (column 0 is 'no match'); take its argmax."
     if index == int(raw.argmax()):
-        return ("that caption has the largest raw 'match' logit, but not the largest match probability",
-                "Apply softmax over the two columns first, then take column 1.")
-    return "the matching head prefers another caption", \
-        "Repeat the image once per caption, run the model, softmax itm_score, and take column 1 (match)."
+        return ("that caption wins only if the vectors are not normalised to length 1",
+                "Divide each vector by its norm (vector / vector.norm(dim=-1, keepdim=True)) before the dot product.")
+    if index == int(scores.argmin()):
+        return "that is the caption CLIP finds least similar", "Take the largest dot product (argmax)."
+    return "CLIP finds another caption more similar to the picture", \
+        "Normalise both feature vectors to length 1, then take the caption with the largest dot product."
 
 
-@exercise("10.2", "choose a caption with the matching head")
-def check_best_match(best_match, model, processor):
+def _called_on(model, calls) -> bool:
+    """Whether any of the recorded calls of a method was made on this model."""
+    return any(args and args[0] is model for args, _ in calls)
+
+
+def _method_problem(model, forward, image_calls, text_calls, runs):
+    if runs:
+        return "your function ran the zero-shot pipeline", "Use model.get_image_features and get_text_features."
+    if _called_on(model, forward):
+        return ("your function ran the whole model (its logits_per_image), which is what the check compares with",
+                "Call model.get_image_features and model.get_text_features, then take dot products yourself.")
+    if not _called_on(model, image_calls) or not _called_on(model, text_calls):
+        return ("your function did not call both model.get_image_features and model.get_text_features",
+                "Encode the image and the captions with those two methods; their vectors are in .pooler_output.")
+    return None
+
+
+@exercise("10.2", "rank captions by hand")
+def check_best_caption(best_caption, model, processor):
     import transformers
 
     positions, truths = set(), set()
-    for number, (image, captions) in enumerate(_match_probes(model, processor, fresh()), start=1):
+    for number, (image, captions) in enumerate(_probes(model, processor, fresh()), start=1):
         part = f"new picture {number} with {len(captions)} captions"
-        with calls_to(transformers.Pipeline, "__call__") as runs:
-            answer = call_learner(best_match, image, list(captions), part=f"best_match on {part}")
-        if runs:
-            raise Wrong("the method: the matching head", "your function ran a pipeline",
-                        "Use matcher and match_processor directly.")
-        require_type(answer, str, "best_match", "one of the captions",
-                     "Return captions[index], not the index or the probability.")
-        match, raw, cosine = _scores(model, processor, image, captions)
+        with calls_to(type(model), "forward") as forward, calls_to(transformers.Pipeline, "__call__") as runs, \
+                calls_to(type(model), "get_image_features") as image_calls, \
+                calls_to(type(model), "get_text_features") as text_calls:
+            answer = call_learner(best_caption, image, list(captions), part=f"best_caption on {part}")
+        problem = _method_problem(model, forward, image_calls, text_calls, runs)
+        if problem:
+            raise Wrong("the method: feature vectors and dot products", *problem)
+        require_type(answer, str, "best_caption", "one of the captions",
+                     "Return captions[index], not the index or the score.")
+        with torch.no_grad():
+            inputs = processor(text=captions, images=image, padding=True, return_tensors="pt")
+            scores = model(**inputs).logits_per_image[0]
+            vector = model.get_image_features(pixel_values=inputs["pixel_values"]).pooler_output[0]
+            text = model.get_text_features(input_ids=inputs["input_ids"],
+                                           attention_mask=inputs["attention_mask"]).pooler_output
         positions.add(captions.index(answer) if answer in captions else None)
-        truths.add(int(match.argmax()))
-        right = answer == captions[int(match.argmax())]
-        message, hint = ("", "") if right else _match_problem(answer, captions, match, raw, cosine)
+        truths.add(int(scores.argmax()))
+        right = answer == captions[int(scores.argmax())]
+        message, hint = ("", "") if right else _caption_problem(answer, captions, scores, text @ vector)
         expect(right, part, message, hint)
     if len(positions) == 1 and len(truths) > 1:
         expect(False, "a caption for each picture", "you returned the caption at the same position every time",
-               "Score every caption against the image you are given, and return the best one.")
+               "Compare the image you are given with each caption, and return the best one.")

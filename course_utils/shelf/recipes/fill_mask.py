@@ -115,17 +115,17 @@ def top5_hits(tokenizer, model, texts: list[str], seed: int, batch_size: int = 6
     return hits, len(cases)
 
 
-def restrict_to_corpus_words(model, encoded: list[list[int]]):
-    """The corpus's token ids, and each token's index among them (-100 for the rest); every other word's output bias
-    is set so low that it is never guessed, and a corpus word's bias starts at its log frequency (less the mean), so
-    the first steps already guess common words rather than arbitrary ones.
+def restrict_to_corpus_words(model, encoded: list[list[int]], special_ids=()):
+    """The corpus's token ids, and each token's index among them (-100 for the rest); every other token's output bias
+    (special tokens such as [CLS] included) is set so low that it is never guessed, and a corpus word's bias starts at
+    its log frequency (less the mean), so the first steps already guess common words rather than arbitrary ones.
 
     A full softmax would push the other words down too, but it would score each masked word against all 30522
     words at every step; the corpus's words are about half of them.
     """
     import torch
 
-    counts = Counter(token for ids in encoded for token in ids)
+    counts = Counter(token for ids in encoded for token in ids if token not in set(special_ids))
     words = torch.tensor(sorted(counts))
     log_counts = torch.tensor([float(counts[int(word)]) for word in words]).log()
     bias = model.cls.predictions.decoder.bias
@@ -147,7 +147,7 @@ def masked_word_loss(model, tokenizer, encoded: list[list[int]], seed: int):
     # The collator's own `seed=` refuses to run in any process but the main one (a shelf build runs in a worker);
     # handing it a seeded generator gives the same masks wherever it runs.
     collator.generator = torch.Generator().manual_seed(seed)
-    words, word_index = restrict_to_corpus_words(model, encoded)
+    words, word_index = restrict_to_corpus_words(model, encoded, tokenizer.all_special_ids)
     predictions = model.cls.predictions
 
     def loss_for_step(step: int):

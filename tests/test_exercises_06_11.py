@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from course_utils import checkpoint
 from course_utils.data import shapes
-from course_utils.exercises import lesson06, lesson07, lesson08, lesson09, lesson10
+from course_utils.exercises import lesson06, lesson07, lesson08, lesson09, lesson10, lesson11
 
 
 def feedback(check, *args):
@@ -52,7 +52,7 @@ class Spy:
         return self.answer(*args, **kwargs)
 
 
-# ---- lesson 06: question answering, translation, generation -----------------------------------------------------
+# ---- lessons 06 and 07: question answering, translation, generation -----------------------------------------------------
 
 @pytest.fixture(scope="module")
 def qa():
@@ -141,22 +141,22 @@ def translator(mt, **settings):
 def test_06_translate_right_answers_pass(mt):
     from transformers import GenerationConfig
 
-    passes(lesson06.check_translate, translator(mt, num_beams=4), *mt)
-    passes(lesson06.check_translate, translator(mt, num_beams=4, max_new_tokens=60), *mt)
-    passes(lesson06.check_translate, translator(mt, generation_config=GenerationConfig(
+    passes(lesson07.check_translate, translator(mt, num_beams=4), *mt)
+    passes(lesson07.check_translate, translator(mt, num_beams=4, max_new_tokens=60), *mt)
+    passes(lesson07.check_translate, translator(mt, generation_config=GenerationConfig(
         num_beams=4, max_new_tokens=48, decoder_start_token_id=0, eos_token_id=1, pad_token_id=0)), *mt)
 
 
 def test_06_translate_greedy_sampling_and_other_beams_fail(mt):
-    fails(lesson06.check_translate, translator(mt), *mt, word="greedy")  # the issue's reproduction
-    fails(lesson06.check_translate, translator(mt, num_beams=1), *mt, word="greedy")
-    fails(lesson06.check_translate, translator(mt, num_beams=2), *mt, word="num_beams=2")
-    fails(lesson06.check_translate, translator(mt, do_sample=True, num_beams=4), *mt, word="sampled")
+    fails(lesson07.check_translate, translator(mt), *mt, word="greedy")  # the issue's reproduction
+    fails(lesson07.check_translate, translator(mt, num_beams=1), *mt, word="greedy")
+    fails(lesson07.check_translate, translator(mt, num_beams=2), *mt, word="num_beams=2")
+    fails(lesson07.check_translate, translator(mt, do_sample=True, num_beams=4), *mt, word="sampled")
 
 
 def test_06_translate_one_call_per_sentence_fails(mt):
     one = translator(mt, num_beams=4)
-    fails(lesson06.check_translate, lambda sentences: [one([s])[0] for s in sentences], *mt, word="times")
+    fails(lesson07.check_translate, lambda sentences: [one([s])[0] for s in sentences], *mt, word="times")
 
 
 def test_06_translate_other_wrong_answers_fail(mt):
@@ -167,12 +167,12 @@ def test_06_translate_other_wrong_answers_fail(mt):
         batch = tokenizer(sentences, padding=True, return_tensors="pt")
         return tokenizer.batch_decode(model.generate(**batch, num_beams=4))
 
-    fails(lesson06.check_translate, with_special_tokens, *mt, word="special")
-    fails(lesson06.check_translate, translator(mt, num_beams=4, max_new_tokens=3), *mt, word="stops early")
-    fails(lesson06.check_translate, lambda sentences: beam(sentences)[::-1], *mt, word="4 beams")
-    fails(lesson06.check_translate, lambda sentences: beam(sentences[:1]), *mt, word="one text per sentence")
-    fails(lesson06.check_translate, lambda sentences: ["We eat an apple."] * len(sentences), *mt)
-    not_attempted(lesson06.check_translate, lambda sentences: ..., *mt)
+    fails(lesson07.check_translate, with_special_tokens, *mt, word="special")
+    fails(lesson07.check_translate, translator(mt, num_beams=4, max_new_tokens=3), *mt, word="stops early")
+    fails(lesson07.check_translate, lambda sentences: beam(sentences)[::-1], *mt, word="4 beams")
+    fails(lesson07.check_translate, lambda sentences: beam(sentences[:1]), *mt, word="one text per sentence")
+    fails(lesson07.check_translate, lambda sentences: ["We eat an apple."] * len(sentences), *mt)
+    not_attempted(lesson07.check_translate, lambda sentences: ..., *mt)
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +184,7 @@ def lm():
 
 
 def test_06_deterministic_settings(lm):
-    check = lesson06.check_deterministic
+    check = lesson07.check_deterministic
     passes(check, dict(do_sample=False, max_new_tokens=12), *lm)
     passes(check, {"do_sample": False, "num_beams": 3, "max_new_tokens": 10}, *lm)
     passes(check, dict(do_sample=True, top_k=1, max_new_tokens=12), *lm)
@@ -199,7 +199,7 @@ def test_06_deterministic_settings(lm):
     not_attempted(check, ..., *lm)
 
 
-# ---- lesson 07: BERT ---------------------------------------------------------------------------------------------
+# ---- lesson 08: BERT ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def unmasker():
@@ -221,13 +221,13 @@ def guesser(unmasker, rank=0, offset=0, how=lambda tokenizer, token_id: tokenize
 
 
 def test_07_top_guess_right_answers_pass(unmasker):
-    passes(lesson07.check_top_guess, guesser(unmasker), unmasker)
-    passes(lesson07.check_top_guess, guesser(unmasker, how=lambda t, i: t.convert_ids_to_tokens(int(i))), unmasker)
-    passes(lesson07.check_top_guess, guesser(unmasker, how=lambda t, i: " " + t.decode([int(i)]) + " "), unmasker)
+    passes(lesson08.check_top_guess, guesser(unmasker), unmasker)
+    passes(lesson08.check_top_guess, guesser(unmasker, how=lambda t, i: t.convert_ids_to_tokens(int(i))), unmasker)
+    passes(lesson08.check_top_guess, guesser(unmasker, how=lambda t, i: " " + t.decode([int(i)]) + " "), unmasker)
 
 
 def test_07_top_guess_shortcuts_and_slips_fail(unmasker):
-    check = lesson07.check_top_guess
+    check = lesson08.check_top_guess
     fails(check, lambda sentence: unmasker(sentence)[0]["token_str"], unmasker, word="pipeline")
     fails(check, lambda sentence: "the", unmasker, word="every sentence")
     lookup = {f"We walked along the {unmasker.tokenizer.mask_token} and watched the waves.": "beach"}
@@ -266,7 +266,7 @@ def vector_of(minilm, pick="mean", layer=-1):
 
 def test_07_word_vector(minilm):
     tokenizer, encoder = minilm
-    check = lesson07.check_word_vector
+    check = lesson08.check_word_vector
 
     def by_word_ids(sentence, word):
         """Another correct way: the tokens of the tokenizer's own word that starts where `word` does."""
@@ -293,7 +293,7 @@ def pool_masked(hidden, mask):
 
 
 def test_07_mean_pool(minilm):
-    check = lesson07.check_mean_pool
+    check = lesson08.check_mean_pool
 
     def in_place(hidden, mask):
         hidden *= mask.unsqueeze(-1)
@@ -315,7 +315,7 @@ def test_07_mean_pool(minilm):
     not_attempted(check, ..., *minilm)
 
 
-# ---- lesson 08: ViT ----------------------------------------------------------------------------------------------
+# ---- lesson 09: ViT ----------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def vit():
@@ -330,7 +330,7 @@ def test_08_count_tokens(vit):
     import math
 
     model = vit[0]
-    check = lesson08.check_count_tokens
+    check = lesson09.check_count_tokens
     old_probes = {(224, 16): 197, (384, 16): 577, (224, 32): 50, (96, 8): 145, (32, 4): 65}  # the old fixed sizes
     passes(check, lambda size, patch: (size // patch) ** 2 + 1, model)
     passes(check, lambda size, patch: math.floor(size / patch) * math.floor(size / patch) + 1, model)
@@ -355,7 +355,7 @@ def labeller(vit, rank=0, image=None):
 
 def test_08_top_label(vit):
     model, processor, classifier = vit
-    check = lesson08.check_top_label
+    check = lesson09.check_top_label
     passes(check, labeller(vit), classifier)
 
     def by_softmax(picture):
@@ -376,7 +376,7 @@ def test_08_top_label(vit):
     not_attempted(check, lambda picture: ..., classifier)
 
 
-# ---- lesson 09: CLIP ---------------------------------------------------------------------------------------------
+# ---- lesson 10: CLIP ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def clip():
@@ -394,11 +394,11 @@ def labels(form):
 @pytest.mark.parametrize("form", ["{colour} {shape}", "{colour} {shape}s", "{shape}, {colour}",
                                   "a photo of a {colour} {shape}", "{colour}-{shape}", "A {colour} {shape}."])
 def test_09_candidate_labels_in_any_fair_wording_pass(clip, form):
-    passes(lesson09.check_candidate_labels, labels(form), clip[2])
+    passes(lesson10.check_candidate_labels, labels(form), clip[2])
 
 
 def test_09_candidate_labels_wrong_answers_fail(clip):
-    check, detector = lesson09.check_candidate_labels, clip[2]
+    check, detector = lesson10.check_candidate_labels, clip[2]
     passes(check, tuple(reversed(labels("{colour} {shape}"))), detector)
     fails(check, labels("{colour} {shape}")[:-1], detector, word="yellow triangle")
     fails(check, labels("{colour} {shape}") + ["red circles"], detector, word="more than one label")
@@ -428,7 +428,7 @@ def ranker(clip, normalise=True, pick=torch.argmax, image=None):
 
 def test_09_best_caption(clip):
     model, processor, detector = clip
-    check = lesson09.check_best_caption
+    check = lesson10.check_best_caption
 
     def by_cosine(picture, captions):
         with torch.no_grad():
@@ -456,7 +456,7 @@ def test_09_best_caption(clip):
     not_attempted(check, lambda picture, captions: ..., model, processor)
 
 
-# ---- lesson 10: BLIP ---------------------------------------------------------------------------------------------
+# ---- lesson 11: BLIP ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def blip():
@@ -480,7 +480,7 @@ def captioner_answer(blip, prompt=None, skip=True, image=None, **settings):
 
 def test_10_caption(blip):
     model, processor = blip[:2]
-    check = lesson10.check_caption
+    check = lesson11.check_caption
 
     def by_hand(picture):
         """The lesson's own greedy loop: the same words, but the exercise asks for generate()."""
@@ -525,7 +525,7 @@ def matcher_answer(blip, column=1, pick=torch.argmax, itm=True):
 
 def test_10_best_match(blip):
     model, processor = blip[2:]
-    check = lesson10.check_best_match
+    check = lesson11.check_best_match
 
     def one_at_a_time(picture, captions):
         scores = []
@@ -563,12 +563,12 @@ def content(value):
 def test_probes_are_new_each_run_and_failures_do_not_give_answers_away(qa, mt, unmasker, vit, clip, blip):
     """A wrong answer's feedback, read twice, tells nothing a lookup table could be built from."""
     runs = [
-        (lesson06.check_translate, lambda sentences: [NO_IDEA] * len(sentences), mt, translator(mt, num_beams=4)),
-        (lesson07.check_top_guess, lambda sentence: NO_IDEA, (unmasker,), guesser(unmasker)),
-        (lesson08.check_top_label, lambda picture: NO_IDEA, (vit[2],), labeller(vit)),
-        (lesson09.check_best_caption, ranker(clip, pick=torch.argmin), clip[:2], ranker(clip)),
-        (lesson10.check_caption, lambda picture: NO_IDEA, blip[:2], captioner_answer(blip)),
-        (lesson10.check_best_match, matcher_answer(blip, column=0), blip[2:], matcher_answer(blip)),
+        (lesson07.check_translate, lambda sentences: [NO_IDEA] * len(sentences), mt, translator(mt, num_beams=4)),
+        (lesson08.check_top_guess, lambda sentence: NO_IDEA, (unmasker,), guesser(unmasker)),
+        (lesson09.check_top_label, lambda picture: NO_IDEA, (vit[2],), labeller(vit)),
+        (lesson10.check_best_caption, ranker(clip, pick=torch.argmin), clip[:2], ranker(clip)),
+        (lesson11.check_caption, lambda picture: NO_IDEA, blip[:2], captioner_answer(blip)),
+        (lesson11.check_best_match, matcher_answer(blip, column=0), blip[2:], matcher_answer(blip)),
     ]
     for check, wrong, context, right in runs:
         first, second = Spy(wrong), Spy(wrong)
