@@ -10,14 +10,13 @@ from packaging.requirements import Requirement
 
 from .checkpoints import ROLES, course_shelf, resolve
 from .errors import CourseError
+from .launch import DISTRIBUTION
 from .versions import LIBRARIES, library_versions
 from .modes import hub_endpoint, hub_reachable, requested_mode, activate
 
-DISTRIBUTION = "transformers-course"
-
 
 def pin_mismatches() -> list[str]:
-    """Installed packages whose version differs from the course's pins."""
+    """Installed libraries outside the versions the course declares (the ranges in its pyproject.toml)."""
     problems = []
     for text in requires(DISTRIBUTION) or []:
         req = Requirement(text)
@@ -26,10 +25,10 @@ def pin_mismatches() -> list[str]:
         try:
             installed = version(req.name)
         except PackageNotFoundError:
-            problems.append(f"{req.name} is not installed (the course pins {req.specifier})")
+            problems.append(f"{req.name} is not installed (the course needs {req.specifier})")
             continue
         if not req.specifier.contains(installed, prereleases=True):
-            problems.append(f"{req.name} {installed} is installed, the course pins {req.specifier}")
+            problems.append(f"{req.name} {installed} is installed, the course needs {req.specifier}")
     return problems
 
 
@@ -44,7 +43,8 @@ def run_doctor() -> int:
     for line in mismatches:
         print(f"  MISMATCH: {line}")
     if mismatches:
-        advice.append("Reinstall the pinned versions: `make install` (or `pip install -r requirements.lock`).")
+        advice.append("Install versions the course works with: `make install` in the course folder (the tested "
+                      "ones, from requirements.lock), or `pip install` the course again.")
 
     reachable = hub_reachable()
     print(f"Hub ({hub_endpoint()}): {'reachable' if reachable else 'not reachable within 2 s'}")
