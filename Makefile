@@ -14,6 +14,11 @@ JOBS ?= 2
 .PHONY: book browser test-book classroom classroom-install
 # The website runs every lesson offline unless told otherwise (make book BOOK_MODE=hub, with internet).
 BOOK_MODE ?= offline
+# Where the lesson pages' "Open in Colab" and "Launch Binder" links point, e.g.
+# make book REPO_URL=https://github.com/OWNER/REPO (BRANCH defaults to main). Unset: [tool.course] in pyproject.toml,
+# which is also where the student notebooks install the course from; with neither, the pages have no such links.
+REPO_URL ?=
+BRANCH ?=
 
 help:
 	@echo "make lab      set up (venv, models, workspace) and open JupyterLab"
@@ -21,7 +26,7 @@ help:
 	@echo "make shelf    build the offline stand-in models"
 	@echo "make doctor   check the installation"
 	@echo "make release  regenerate lessons/ from solutions/"
-	@echo "make book     build the website into book/_build/html"
+	@echo "make book     build the website into book/_build/html (REPO_URL=... adds Colab and Binder links)"
 	@echo "make classroom  (as root) install the course for a class and start its JupyterHub"
 
 # Tested on 3.11 (CI and Debian 12's 3.11.2); the lock also resolves for 3.12 and 3.13 (tests/test_lock.py).
@@ -67,7 +72,8 @@ test: install browser
 
 book: install
 	if [ "$(BOOK_MODE)" != hub ]; then COURSE_MODE=offline COURSE_SHELF=$(TEST_SHELF) $(BIN)/course shelf build; fi
-	COURSE_MODE=$(BOOK_MODE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course book
+	COURSE_MODE=$(BOOK_MODE) COURSE_SHELF=$(TEST_SHELF) $(BIN)/course book \
+		$(if $(REPO_URL),--repository "$(REPO_URL)") $(if $(BRANCH),--branch "$(BRANCH)")
 
 # The browser test drives Debian's chromium (Playwright's own browser download is never used). Installing it needs
 # root; an ordinary account without it gets one line, and the browser tests skip saying why.

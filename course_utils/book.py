@@ -4,6 +4,8 @@ Jupyter Book.
 Every notebook in lessons/ becomes a page in book/_generated/lessons/ (git-ignored), so a new lesson needs no
 edit here or in _toc.yml. On a page, each exercise shows the learner's starting code, then the master's solution
 in a collapsed cell; the solution is what runs, so the check below it and every later cell show real results.
+Given a repository (REPO_URL, or [tool.course] in pyproject.toml), each page starts with links that open the learner's
+copy of the lesson on Colab and Binder.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import nbformat
 
 from . import __version__
 from .errors import CourseError
+from .launch import Repository, launch_note, site_repository
 from .release import BEGIN, END, EXERCISE_TAG, release
 from .versions import library_versions
 
@@ -55,8 +58,9 @@ def _mode_note(mode: str, reason: str) -> nbformat.NotebookNode:
 
 
 def lesson_page(student: nbformat.NotebookNode, master: nbformat.NotebookNode, mode: str,
-                reason: str) -> nbformat.NotebookNode:
-    """The page for one lesson: the learner's cells, each exercise followed by its hidden solution."""
+                reason: str, launch: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
+    """The page for one lesson: the learner's cells, each exercise followed by its hidden solution; `launch`, a
+    note with the lesson's Colab and Binder links, goes under the title."""
     page = nbformat.v4.new_notebook(metadata=master.metadata)
     noted = False
     for mine, theirs in zip(student.cells, master.cells):
@@ -72,6 +76,8 @@ def lesson_page(student: nbformat.NotebookNode, master: nbformat.NotebookNode, m
             page.cells.extend(_solution_cells(theirs))
         else:
             page.cells.append(theirs)
+    if launch is not None:
+        page.cells.insert(1 if page.cells and page.cells[0].cell_type == "markdown" else 0, launch)
     return page
 
 
@@ -91,8 +97,10 @@ def build_info(decision) -> str:
             f"course {__version__}, {libs}. Every lesson was executed during the build.\n:::\n")
 
 
-def generate(solutions: Path, lessons: Path, out: Path) -> list[Path]:
-    """Write one page per lesson into `out` (only the ones that changed); return every page's path."""
+def generate(solutions: Path, lessons: Path, out: Path, site: Repository | None = None,
+             installs: bool = False) -> list[Path]:
+    """Write one page per lesson into `out` (only the ones that changed); return every page's path. With `site`, each
+    page links to its lesson in that repository (`installs`: the lessons there install the course themselves)."""
     from .modes import activate
 
     decision = activate()
@@ -108,8 +116,9 @@ def generate(solutions: Path, lessons: Path, out: Path) -> list[Path]:
                           "Run `course release` and build again.")
     pages = []
     for student in sorted(lessons.glob("*.ipynb")):
+        launch = launch_note(site, f"{lessons.name}/{student.name}", installs, "course-launch-note") if site else None
         page = lesson_page(nbformat.read(student, as_version=4), nbformat.read(solutions / student.name, as_version=4),
-                           decision.mode, decision.reason)
+                           decision.mode, decision.reason, launch)
         target = out / student.name
         _write_if_changed(target, page)
         pages.append(target)
@@ -149,9 +158,23 @@ def refresh_cache(build: Path) -> bool:
     return True
 
 
-def build_book(book: Path, solutions: Path, lessons: Path, *, pages_only: bool = False) -> int:
-    """Generate the lesson pages, then (unless pages_only) build book/_build/html; the exit code."""
-    pages = generate(solutions, lessons, book / "_generated" / "lessons")
+def _launch_settings(repository: str | None, branch: str | None, course: Path) -> tuple[Repository | None, bool]:
+    site, installs = site_repository(repository, branch, course)
+    if site is None:
+        print("book: no repository given (REPO_URL), so the lesson pages have no Colab or Binder links")
+    elif not installs:
+        print(f"book: lesson pages link to {site.url} ({site.branch}), but lessons/ name no repository to install "
+              "the course from, so their pages tell Colab users to pip-install it first; to make the first cell do "
+              f'it, set repository = "{site.url}" under [tool.course] in pyproject.toml and run `course release`')
+    return site, installs
+
+
+def build_book(book: Path, solutions: Path, lessons: Path, *, pages_only: bool = False,
+               repository: str | None = None, branch: str | None = None) -> int:
+    """Generate the lesson pages, then (unless pages_only) build book/_build/html; the exit code. `repository` and
+    `branch` (default: [tool.course] in pyproject.toml) give each lesson page its Colab and Binder links."""
+    site, installs = _launch_settings(repository, branch, solutions.resolve().parent)
+    pages = generate(solutions, lessons, book / "_generated" / "lessons", site, installs)
     print(f"book: {len(pages)} lesson page(s) in {book / '_generated' / 'lessons'}")
     if pages_only:
         return 0

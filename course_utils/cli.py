@@ -51,10 +51,20 @@ def build_roles(names: list[str], *, jobs: int, force: bool = False) -> int:
     return 0 if ready == len(outcomes) else 1
 
 
+def _roles_of_lessons(names: list[str]) -> list[str]:
+    """The roles that these lessons (numbers or names, in lessons/) ask for in their first cell."""
+    from .bench import lesson_paths
+    from .checkpoints import roles_in_notebook
+
+    folder = _lessons_folder("lessons")
+    return [role for path in lesson_paths(folder, names) for role in roles_in_notebook(path)]
+
+
 def cmd_shelf_build(args) -> int:
     from .checkpoints import get_role, trained_roles
 
-    chosen = [get_role(name) for name in args.roles or trained_roles()]
+    named = [*args.roles, *(_roles_of_lessons(args.lessons) if args.lessons else [])]
+    chosen = [get_role(name) for name in dict.fromkeys(named if args.roles or args.lessons else trained_roles())]
     for role in chosen:
         if not role.recipe:
             what = ("a real model shipped by an installed package" if role.packaged else
@@ -215,8 +225,13 @@ def lab_command(workspace: str, port: int, no_browser: bool) -> list[str]:
 
 
 def cmd_lab(args) -> int:
+    import importlib.util
+
     from .modes import activate
 
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise CourseError("JupyterLab is not installed here: `pip install 'transformers-course[lab]'`, or `make lab` "
+                          "in the course folder, which installs the tested versions.")
     lessons = _lessons_folder(args.lessons)
     decision = activate()
     print(f"Mode: {decision.mode} ({decision.reason})")
@@ -244,7 +259,8 @@ def positive_int(text: str) -> int:
 def cmd_book(args) -> int:
     from .book import build_book
 
-    return build_book(Path(args.book), Path(args.solutions), Path(args.lessons), pages_only=args.pages_only)
+    return build_book(Path(args.book), Path(args.solutions), Path(args.lessons), pages_only=args.pages_only,
+                      repository=args.repository or None, branch=args.branch or None)
 
 
 def _add_classroom_parser(sub) -> None:
@@ -275,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                                         required=True)
     build = shelf.add_parser("build", help="build stand-ins (all of them when no role is named)")
     build.add_argument("roles", nargs="*", metavar="ROLE")
+    build.add_argument("--lessons", nargs="+", metavar="LESSON", default=[],
+                       help="also build the roles these lessons use (numbers or names, from lessons/)")
     build.add_argument("--force", action="store_true", help="rebuild even when a good entry exists")
     build.add_argument("--jobs", type=positive_int, default=1,
                        help="build this many roles at once, each in its own process on one core")
@@ -316,6 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     book = sub.add_parser("book", help="build the website (every lesson executed) into book/_build/html")
     book.add_argument("--pages-only", action="store_true", help="write the lesson pages and stop")
+    book.add_argument("--repository", metavar="URL",
+                      help="link each lesson page to its notebook in this repository on Colab and Binder "
+                           "(default: [tool.course] repository in pyproject.toml)")
+    book.add_argument("--branch", help="the branch those links open (default: [tool.course] branch, else main)")
     book.add_argument("--book", default="book")
     book.add_argument("--solutions", default="solutions")
     book.add_argument("--lessons", default="lessons")

@@ -12,15 +12,15 @@ from .banner import short_path
 from .checkpoints import ROLES, course_shelf, resolve
 from .errors import CourseError
 from .hubcache import cache_dir, cached_snapshot
+from .launch import DISTRIBUTION
 from .modes import PROBE_SECONDS, activate, endpoint_host, hub_endpoint, probe_hub, requested_mode
 from .versions import LIBRARIES, library_versions
 
-DISTRIBUTION = "transformers-course"
 HUB_STATES = {"hub": "has it", "missing": "lacks it", "other": "not the Hub", "silent": "no answer"}
 
 
 def pin_mismatches() -> list[str]:
-    """Installed packages whose version differs from the course's pins."""
+    """Installed libraries outside the versions the course declares (the ranges in its pyproject.toml)."""
     problems = []
     for text in requires(DISTRIBUTION) or []:
         req = Requirement(text)
@@ -29,10 +29,10 @@ def pin_mismatches() -> list[str]:
         try:
             installed = version(req.name)
         except PackageNotFoundError:
-            problems.append(f"{req.name} is not installed (the course pins {req.specifier})")
+            problems.append(f"{req.name} is not installed (the course needs {req.specifier})")
             continue
         if not req.specifier.contains(installed, prereleases=True):
-            problems.append(f"{req.name} {installed} is installed, the course pins {req.specifier}")
+            problems.append(f"{req.name} {installed} is installed, the course needs {req.specifier}")
     return problems
 
 
@@ -46,7 +46,8 @@ def _versions(advice: list[str]) -> None:
     for line in mismatches:
         print(f"  MISMATCH: {line}")
     if mismatches:
-        advice.append("Reinstall the pinned versions: `make install` (or `pip install -r requirements.lock`).")
+        advice.append("Install versions the course works with: `make install` in the course folder (the tested "
+                      "ones, from requirements.lock), or `pip install` the course again.")
 
 
 def _mode(advice: list[str]) -> None:

@@ -4,6 +4,7 @@ A solution region is the lines between `### BEGIN SOLUTION` and `### END SOLUTIO
 In the student copy it becomes `# YOUR CODE HERE` plus a stub that keeps the cell
 runnable and silent: each name the solution assigns is set to `...`, one line per name
 (a function body just returns `...`), which the exercise checks report as "not attempted yet".
+The first code cell also gets the lines that install the course in a kernel without it (course_utils.launch).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from .errors import CourseError
+from .launch import configured, install_lines
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "# YOUR CODE HERE"
@@ -93,6 +95,10 @@ def student_notebook(master: Path) -> str:
         tags = cell.metadata.setdefault("tags", [])
         if EXERCISE_TAG not in tags:
             tags.append(EXERCISE_TAG)
+    first = next((cell for cell in nb.cells if cell.cell_type == "code"), None)
+    if first is not None:
+        # The course folder's pyproject.toml says where a kernel without the course installs it from.
+        first.source = "\n".join([*install_lines(configured(master.resolve().parents[1])), first.source])
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

@@ -15,6 +15,7 @@ import pytest
 from course_utils import CourseError
 from course_utils import book as builder
 from course_utils.checks import MIME as CHECK_MIME
+from course_utils.launch import configured, repository
 from course_utils.release import BEGIN, END, student_notebook
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,6 +23,9 @@ BOOK = REPO / "book"
 HTML = BOOK / "_build" / "html"
 ARTIFACTS = REPO / "artifacts" / "book"
 CHROMIUM = Path("/usr/bin/chromium")
+# The site is built as `make book REPO_URL=...` builds it: with launch links, to the repository the lessons install the
+# course from, or to an example one while pyproject.toml names none.
+LAUNCH = configured(REPO) or repository("https://github.com/example-org/transformers-course", where="test")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -79,8 +83,8 @@ def test_the_appendix_is_stored_without_outputs():
 @pytest.fixture(scope="module")
 def site():
     """Build the book; a cell that raises anywhere makes the build, and so this fixture, fail."""
-    done = subprocess.run([sys.executable, "-m", "course_utils.cli", "book"], cwd=REPO, capture_output=True,
-                          text=True)
+    done = subprocess.run([sys.executable, "-m", "course_utils.cli", "book", "--repository", LAUNCH.url,
+                           "--branch", LAUNCH.branch], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, f"book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
     return HTML
 
@@ -190,11 +194,23 @@ def test_landing_page_and_every_toc_page_load_cleanly(server, browser):
                 local = HTML / target.path.lstrip("/")
                 assert (local / "index.html" if target.path.endswith("/") else local).is_file(), (url, href)
         text = visit.page.inner_text("main")
+        if url in lessons:
+            _check_launch_links(visit.page, url)
         if url in lessons or url.endswith("v4_to_v5.html"):
             # Each executed page says which mode built it and which models answered.
             assert "Mode: offline" in text, url
             assert "offline STAND-IN (not " in text or "real model " in text, url
         visit.close()
+
+
+def _check_launch_links(page, url):
+    """A lesson page opens its own student notebook, a file in this checkout, on Colab and on Binder."""
+    lesson = f"lessons/{Path(urlparse(url).path).stem}.ipynb"
+    hrefs = "els => els.map(e => e.href)"
+    colab = page.eval_on_selector_all("main a[href^='https://colab.research.google.com/']", hrefs)
+    binder = page.eval_on_selector_all("main a[href^='https://mybinder.org/']", hrefs)
+    assert colab == [LAUNCH.colab_link(lesson)] and binder == [LAUNCH.binder_link(lesson)], (url, colab, binder)
+    assert (REPO / lesson).is_file(), url
 
 
 def test_a_plot_and_a_solution_toggle_work(server, browser):
