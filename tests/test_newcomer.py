@@ -82,7 +82,7 @@ def test_make_lab_then_doctor_then_lesson_00(newcomer):
     doctor = newcomer.run(course + ["doctor"], env=NO_HUB, cwd=checkout, check=False)
     assert "Traceback" not in doctor.stdout + doctor.stderr
     assert f"Python {newcomer.run([SYSTEM_PYTHON, '--version']).stdout.split()[1]}" in doctor.stdout
-    ready = re.findall(r"^\s+(\S+)\s+stand-in\s+ready", doctor.stdout, flags=re.MULTILINE)
+    ready = re.findall(r"^\s*(\S+)\s.*\bready held-out", doctor.stdout, flags=re.MULTILINE)
     assert "sentiment" in ready, doctor.stdout
 
     lesson = checkout / "workspace" / "00_setup.ipynb"

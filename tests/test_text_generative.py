@@ -97,7 +97,7 @@ def test_summarization_meets_the_rouge_bar():
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForSeq2SeqLM.from_pretrained(folder)
     assert type(model).__name__ == "BartForConditionalGeneration"
-    reports = news_reports.reports(6, seed=777, heldout=True, made_up=0.0)
+    reports = news_reports.reports("heldout", 6, 777, made_up=0.0)
     batch = tokenizer([r["document"] for r in reports], padding=True, return_tensors="pt")
     gists = tokenizer.batch_decode(model.generate(**batch), skip_special_tokens=True)
     days = [r["summary"].rsplit(" on ", 1)[1].rstrip(".") for r in reports]

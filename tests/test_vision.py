@@ -112,7 +112,7 @@ def test_manifest_records_a_heldout_score_above_the_bar(shelf, role):
 
 
 def _fresh(n=24, seed=123_456):
-    images, scenes = shapes.generate(n, seed)
+    images, scenes = shapes.generate("heldout", n, seed)
     return vc.SceneSet(images, scenes)
 
 
