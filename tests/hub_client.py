@@ -11,6 +11,9 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 
+# Every server these tests reach is on 127.0.0.1: a proxy from the machine's environment must never be asked.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 
 def call(method: str, url: str, token: str, body: dict | None = None, timeout: float = 60) -> tuple[int, object]:
     """One REST call with an API token; the status and the decoded JSON answer (None when empty)."""
@@ -18,7 +21,7 @@ def call(method: str, url: str, token: str, body: dict | None = None, timeout: f
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        with _DIRECT.open(request, timeout=timeout) as answer:
             text = answer.read().decode()
             return answer.status, json.loads(text) if text.strip() else None
     except urllib.error.HTTPError as error:

@@ -164,10 +164,10 @@ def _start_hub(classroom: Class, token: str) -> tuple[subprocess.Popen, int, Pat
     return hub, port, log
 
 
-def _log_in(base: str, token: str, name: str) -> tuple[str, str]:
+def _log_in(base: str, token: str, name: str, log: Path) -> tuple[str, str]:
     """Start a learner's server and issue their own token, through the hub's REST API; their server's URL."""
     status, answer = call("POST", f"{base}/hub/api/users/{name}/server", token, {})
-    assert status in (201, 202), f"{name}: {status} {answer}"
+    assert status in (201, 202), f"{name}: {status} {answer}\nthe hub's log ends:\n{log.read_text()[-4000:]}"
 
     def ready():
         status, user = call("GET", f"{base}/hub/api/users/{name}", token)
@@ -259,7 +259,7 @@ def test_a_class_of_four_learners_on_one_hub(classroom: Class):
         assert status == 201
         started = time.monotonic()
         with ThreadPoolExecutor(LEARNERS) as pool:
-            servers = list(pool.map(lambda a: _log_in(base, token, a.name), classroom.learners))
+            servers = list(pool.map(lambda a: _log_in(base, token, a.name, log), classroom.learners))
             logged_in = time.monotonic() - started
             workspaces = [str(a.home / "workspace") for a in classroom.learners]
             days = list(pool.map(lambda i: _learner_day(*servers[i], [w for w in workspaces if w != workspaces[i]]),
@@ -306,7 +306,7 @@ def _update_reaches_a_learner(base: str, token: str, classroom: Class, server: t
     lesson.write_text(json.dumps(updated, indent=1) + "\n")
     assert call("DELETE", f"{base}/hub/api/users/{name}/server", token)[0] in (202, 204)
     wait_until(lambda: not call("GET", f"{base}/hub/api/users/{name}", token)[1]["servers"], 60, "the server stopping")
-    url, own = _log_in(base, token, name)
+    url, own = _log_in(base, token, name, classroom.prefix / "hub.log")
     status, listing = call("GET", f"{url}api/contents/", own)
     names = {item["name"] for item in listing["content"]}
     offered = [n for n in names if n.startswith("00_setup.updated-")]

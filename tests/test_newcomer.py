@@ -4,7 +4,6 @@ as an ordinary account that the test creates."""
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import re
@@ -12,12 +11,12 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from accounts import SYSTEM_PYTHON, clone_as, create_account, needs_root, processes_of, remove_account
+from hub_client import call, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 LAB_URL = re.compile(r"(http://127\.0\.0\.1:\d+)/lab\?token=(\w+)")
@@ -60,6 +59,14 @@ def _wait_for_lab(process, seconds: float) -> tuple[str, str, list[str]]:
     raise AssertionError("make lab did not reach a running JupyterLab:\n" + "\n".join(seen[-60:]))
 
 
+def _answers(url: str, token: str) -> bool:
+    try:
+        status, body = call("GET", url, token, timeout=10)
+    except OSError:
+        return False
+    return status == 200 and bool(body.get("started"))
+
+
 def test_make_lab_then_doctor_then_lesson_00(newcomer):
     checkout = clone_as(newcomer, REPO)
     started = time.monotonic()
@@ -68,8 +75,7 @@ def test_make_lab_then_doctor_then_lesson_00(newcomer):
     try:
         base, token, output = _wait_for_lab(lab, 12 * 60)
         reached = time.monotonic() - started
-        with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=10) as answer:
-            assert json.load(answer)["started"], "JupyterLab answers its API"
+        wait_until(lambda: _answers(f"{base}/api/status", token), 60, "JupyterLab answering its API")
     finally:
         os.killpg(lab.pid, signal.SIGTERM)  # make, and the JupyterLab that `course lab` became
         lab.wait(timeout=30)

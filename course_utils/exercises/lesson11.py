@@ -17,12 +17,16 @@ MIN_MARGIN = 0.3  # in match-minus-no-match logits, so a correct answer never hi
 
 def _captioned(model, processor, rng: random.Random, count: int = 4):
     """New pictures with the caption generate() writes for each; drawn again (a few times at most) until the
-    captions do not all begin with the same three words, so neither a constant nor a fixed text prompt passes."""
+    captions do not all begin with the same three words, so neither a constant nor a fixed text prompt passes.
+    Each picture is captioned alone, as the learner's function does: a batch's arithmetic can differ in the last
+    bits, enough to flip a close choice between two words."""
     for _ in range(5):
         images = [image for image, _ in new_scenes(rng, count)]
-        with torch.no_grad():
-            ids = model.generate(**processor(images=images, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
-        captions = [c.strip() for c in processor.batch_decode(ids, skip_special_tokens=True)]
+        captions = []
+        for image in images:
+            with torch.no_grad():
+                ids = model.generate(**processor(images=image, return_tensors="pt"), max_new_tokens=MAX_NEW_TOKENS)
+            captions.append(processor.decode(ids[0], skip_special_tokens=True).strip())
         if len({tuple(c.split()[:3]) for c in captions}) > 1:
             break
     return list(zip(images, captions))
