@@ -281,12 +281,7 @@ def _add_classroom_parser(sub) -> None:
     hub.set_defaults(run=cmd_classroom_start)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course", description="Tools for the transformers course.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    sub.add_parser("doctor", help="check versions, mode, Hub access and the shelf").set_defaults(run=cmd_doctor)
-
+def _add_shelf_parser(sub) -> None:
     shelf = sub.add_parser("shelf", help="the offline stand-in models").add_subparsers(dest="shelf_command",
                                                                                         required=True)
     build = shelf.add_parser("build", help="build stand-ins (all of them when no role is named)")
@@ -299,10 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=cmd_shelf_build)
     shelf.add_parser("list", help="a table of roles and where each resolves").set_defaults(run=cmd_shelf_list)
 
-    pre = sub.add_parser("prefetch", help="download every Hub checkpoint the course uses (or build the shelf)")
-    pre.add_argument("--cache-dir", help="a folder to download into instead of the HF cache (share it as HF_HUB_CACHE)")
-    pre.set_defaults(run=cmd_prefetch)
 
+def _add_bench_parser(sub) -> None:
     bench = sub.add_parser("bench", help="time each lesson (and with --shelf, each stand-in build)")
     bench.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson names or number prefixes (default: all)")
     bench.add_argument("--folder", default="solutions", help="where the notebooks are (default: solutions)")
@@ -313,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                    "01), against one alone; with the server capacity")
     bench.set_defaults(run=cmd_bench)
 
+
+def _add_check_parser(sub) -> None:
     check = sub.add_parser("check", help="run a learner's notebooks offline and report each exercise")
     check.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson numbers or names (default: every notebook)")
     check.add_argument("--workspace", default="workspace", help="the learner's folder (default: workspace)")
@@ -324,6 +319,21 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "nobody; otherwise yourself)")
     check.set_defaults(run=cmd_check)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description="Tools for the transformers course.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("doctor", help="check versions, mode, Hub access and the shelf").set_defaults(run=cmd_doctor)
+
+    _add_shelf_parser(sub)
+
+    pre = sub.add_parser("prefetch", help="download every Hub checkpoint the course uses (or build the shelf)")
+    pre.add_argument("--cache-dir", help="a folder to download into instead of the HF cache (share it as HF_HUB_CACHE)")
+    pre.set_defaults(run=cmd_prefetch)
+
+    _add_bench_parser(sub)
+    _add_check_parser(sub)
     _add_classroom_parser(sub)
 
     rel = sub.add_parser("release", help="write lessons/ from solutions/")
