@@ -1,5 +1,4 @@
 import os
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -7,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from course_utils import CourseError, modes
+from hubserver.fixtures import silent_port  # noqa: F401 (fixture)
 
 
 def test_offline_sets_hub_offline_flags(monkeypatch):
@@ -28,16 +28,6 @@ def test_unknown_mode_is_one_clear_sentence(monkeypatch):
 
 
 @pytest.fixture
-def silent_server():
-    """A local port that accepts connections and never answers: a Hub that hangs."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    server.close()
-
-
-@pytest.fixture
 def answering_server():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -54,9 +44,9 @@ def answering_server():
     httpd.shutdown()
 
 
-def test_auto_falls_back_to_offline_quickly_when_the_hub_hangs(monkeypatch, silent_server):
+def test_auto_falls_back_to_offline_quickly_when_the_hub_hangs(monkeypatch, silent_port):
     monkeypatch.setenv("COURSE_MODE", "auto")
-    monkeypatch.setenv("HF_ENDPOINT", silent_server)
+    monkeypatch.setenv("HF_ENDPOINT", silent_port)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     started = time.monotonic()
@@ -82,9 +72,9 @@ def test_auto_respects_hf_hub_offline(monkeypatch, answering_server):
     assert modes.decide().mode == "offline"
 
 
-def test_hub_mode_without_network_fails_fast_with_advice(monkeypatch, silent_server):
+def test_hub_mode_without_network_fails_fast_with_advice(monkeypatch, silent_port):
     monkeypatch.setenv("COURSE_MODE", "hub")
-    monkeypatch.setenv("HF_ENDPOINT", silent_server)
+    monkeypatch.setenv("HF_ENDPOINT", silent_port)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     started = time.monotonic()
