@@ -219,6 +219,17 @@ def calls_to(owner, name: str):
         setattr(owner, name, original)
 
 
+def call_by_hand(function, *args, part: str, name: str, hint: str):
+    """`call_learner` for an exercise that asks for a pipeline's steps by hand: running a pipeline fails `name`."""
+    import transformers
+
+    with calls_to(transformers.Pipeline, "__call__") as runs:
+        answer = call_learner(function, *args, part=part)
+    if runs:
+        raise Wrong(name, "your function ran a pipeline", hint)
+    return answer
+
+
 def _show(feedback: Feedback) -> None:
     try:
         from IPython.display import display

@@ -6,8 +6,6 @@ two thirds of each list; held-out sentences use the rest, other framings, and to
 
 from __future__ import annotations
 
-import random
-
 from . import split_rng
 
 # topic -> (subjects, predicates); any subject fits any predicate of its topic.

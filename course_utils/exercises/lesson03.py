@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..checks import Wrong, brief, call_learner, calls_to, exercise, expect
+from ..checks import Wrong, brief, call_by_hand, call_learner, exercise, expect
 from . import probes
 
 REVIEWS_PER_CHECK = 5
@@ -30,14 +30,9 @@ def _reviews_with_two_labels(tokenizer, model, rng):
 
 def _predict_pairs(predict, texts):
     """The learner's pairs, after checking that no pipeline was used and that the shape is right."""
-    import transformers
-
-    with calls_to(transformers.Pipeline, "__call__") as pipeline_calls:
-        answer = call_learner(predict, list(texts), part="predict(texts)")
-    if pipeline_calls:
-        raise Wrong("no pipeline", "your function called a pipeline",
-                    "Do the pipeline's steps yourself: tokenizer(texts, padding=True, return_tensors='pt'), "
-                    "model(**encoded).logits, softmax.")
+    answer = call_by_hand(predict, list(texts), part="predict(texts)", name="no pipeline",
+                          hint="Do the pipeline's steps yourself: tokenizer(texts, padding=True, return_tensors='pt'), "
+                               "model(**encoded).logits, softmax.")
     if not isinstance(answer, (list, tuple)) or len(answer) != len(texts):
         size = f" of length {len(answer)}" if hasattr(answer, "__len__") else ""
         raise Wrong("one pair per text", f"expected a list of {len(texts)} (label, probability) pairs, "
