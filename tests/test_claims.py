@@ -40,6 +40,22 @@ def test_a_claim_about_a_role_is_checked_only_against_the_courses_own_model(monk
         claim("the tokenizer keeps 30522 tokens", False, about=None)
 
 
+def test_a_computed_claim_runs_only_where_it_is_checked(monkeypatch):
+    from course_utils import checkpoints
+
+    kinds = {"image-classification": "Hub", "clip": "stand-in"}
+    monkeypatch.setattr(checkpoints, "resolve", lambda role: checkpoints.Resolution(role, "?", kinds[role], "", ""))
+    monkeypatch.setenv("COURSE_CLAIMS", "strict")
+
+    def stand_in_labels_only():
+        raise AssertionError("computed against a Hub model")
+
+    assert claim("the patch [CLS] reads holds the shape", stand_in_labels_only, about="image-classification") is False
+    assert claim("the right label wins", lambda: True, about="clip") is True
+    with pytest.raises(ClaimFailed):
+        claim("the right label wins", lambda: False, about="clip")
+
+
 def test_the_transformer_diagram_draws():
     import matplotlib
 
