@@ -2,7 +2,6 @@
 
 import functools
 import http.server
-import os
 import subprocess
 import sys
 import threading
@@ -12,6 +11,7 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 
+from chromium import chromium
 from course_utils import CourseError
 from course_utils import book as builder
 from course_utils.checks import MIME as CHECK_MIME
@@ -22,12 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 BOOK = REPO / "book"
 HTML = BOOK / "_build" / "html"
 ARTIFACTS = REPO / "artifacts" / "book"
-CHROMIUM = Path("/usr/bin/chromium")
 # The site is built as `make book REPO_URL=...` builds it: with launch links, to the repository the lessons install the
 # course from, or to an example one while pyproject.toml names none.
 LAUNCH = configured(REPO) or repository("https://github.com/example-org/transformers-course", where="test")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 def _master_and_student(folder: Path):
     master = nbformat.v4.new_notebook(cells=[
@@ -119,18 +116,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.geteuid() != 0:
-            pytest.skip("Debian's chromium is not installed, and installing it needs root (sudo apt-get install chromium)")
-        pytest.fail("Debian's chromium is missing: run `make browser` (CI does it in `make test`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 1000})
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), width=1280, height=1000) as context:
         yield context
-        context.close()
 
 
 class Visit:
