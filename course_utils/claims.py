@@ -26,22 +26,21 @@ def _checked_here(about) -> bool:
     return all(resolve(role).kind in ("stand-in", "real model") for role in roles)
 
 
-def claim(statement: str, holds, *, about, detail: str = "") -> bool:
+def claim(statement: str, holds, *, about, detail: str = "") -> None:
     """Check one sentence of the lesson against this run. `about` names the role (or roles) whose model's outputs
     the sentence describes, or is None for a fact of the library or the data, checked whatever the models.
     `holds` is the truth of the sentence, or a function that computes it, called only where the claim is checked
     (for a test that only makes sense on the stand-in's outputs).
 
-    Returns whether it was checked and held; silent when it holds.
+    Silent when it holds, and returns nothing, so that a hidden claim cell shows no output in JupyterLab.
     """
     if about is not None and not _checked_here(about):
-        return False
+        return
     if callable(holds):
         holds = holds()
     if holds:
-        return True
+        return
     message = f"The lesson says that {statement}, but this run does not show it" + (f" ({detail})" if detail else "")
     if os.environ.get(STRICT_VARIABLE, "").strip().lower() == "strict":
         raise ClaimFailed(message + ".")
     print(f"Note: {message}. The sentence may be out of date for your versions; please tell the course authors.")
-    return False
