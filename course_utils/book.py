@@ -90,6 +90,24 @@ def _write_if_changed(path: Path, nb: nbformat.NotebookNode) -> bool:
     return True
 
 
+def _attachments_as_files(page: nbformat.NotebookNode, folder: Path, stem: str) -> set[Path]:
+    """MyST-NB does not read a markdown cell's attachments: write each one beside the page and point the cell at it.
+    Returns the files, so that files no page uses any more can be removed."""
+    import base64
+
+    written = set()
+    for cell in page.cells:
+        for name, bundle in cell.pop("attachments", {}).items():
+            mime, data = next(iter(bundle.items()))
+            target = folder / f"{stem}-{name}"
+            payload = base64.b64decode(data) if not mime.startswith("text/") else data.encode()
+            if not target.exists() or target.read_bytes() != payload:
+                target.write_bytes(payload)
+            cell.source = cell.source.replace(f"attachment:{name}", target.name)
+            written.add(target)
+    return written
+
+
 def build_info(decision) -> str:
     """The landing page's line on how the site was built."""
     libs = ", ".join(f"{name} {v}" for name, v in library_versions().items() if name in ("transformers", "torch"))
@@ -114,16 +132,18 @@ def generate(solutions: Path, lessons: Path, out: Path, site: Repository | None 
     if drift:
         raise CourseError(f"{lessons.name}/ is out of date with {solutions.name}/ ({', '.join(drift)}). "
                           "Run `course release` and build again.")
-    pages = []
+    pages, pictures = [], set()
+    out.mkdir(parents=True, exist_ok=True)
     for student in sorted(lessons.glob("*.ipynb")):
         launch = launch_note(site, f"{lessons.name}/{student.name}", installs, "course-launch-note") if site else None
         page = lesson_page(nbformat.read(student, as_version=4), nbformat.read(solutions / student.name, as_version=4),
                            decision.mode, decision.reason, launch)
+        pictures |= _attachments_as_files(page, out, student.stem)
         target = out / student.name
         _write_if_changed(target, page)
         pages.append(target)
-    for stale in set(out.glob("*.ipynb")) - set(pages):
-        stale.unlink()  # a lesson that was renamed or removed must not linger in the glob
+    for stale in {path for path in out.iterdir() if path.is_file()} - set(pages) - pictures:
+        stale.unlink()  # a lesson (or a picture) that was renamed or removed must not linger
     return pages
 
 

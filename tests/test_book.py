@@ -1,5 +1,6 @@
 """The website: build it (executing every lesson offline), then open it in headless chromium like a reader would."""
 
+import base64
 import functools
 import http.server
 import subprocess
@@ -65,6 +66,22 @@ def test_a_lesson_out_of_step_with_its_master_stops_the_build_with_advice(tmp_pa
         builder.generate(tmp_path / "solutions", tmp_path / "lessons", tmp_path / "out")
     assert "98_orphan.ipynb (no master in solutions/)" in str(problem.value)
     assert "99_demo.ipynb" in str(problem.value) and "course release" in str(problem.value)
+
+
+def test_a_picture_attached_to_a_lesson_cell_reaches_its_page_as_a_file(tmp_path):
+    """MyST-NB does not read cell attachments; the page must point at a file that holds the picture."""
+    picture = base64.b64encode(b"\x89PNG\r\n\x1a\n not really a picture").decode()
+    cell = nbformat.v4.new_markdown_cell("![the figure](attachment:figure.png)")
+    cell.attachments = {"figure.png": {"image/png": picture}}
+    master = tmp_path / "solutions" / "99_demo.ipynb"
+    master.parent.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Lesson 99"), cell]), master)
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "99_demo.ipynb").write_text(student_notebook(master), encoding="utf-8")
+    (page,) = builder.generate(tmp_path / "solutions", tmp_path / "lessons", tmp_path / "out")
+    shown = nbformat.read(page, as_version=4).cells[-1]
+    assert shown.source == "![the figure](99_demo-figure.png)" and "attachments" not in shown
+    assert (tmp_path / "out" / "99_demo-figure.png").read_bytes() == base64.b64decode(picture)
 
 
 def test_the_appendix_is_stored_without_outputs():
