@@ -203,7 +203,7 @@ def test_landing_page_and_every_toc_page_load_cleanly(server, browser):
         if url in lessons or url.endswith("v4_to_v5.html"):
             # Each executed page says which mode built it and which models answered.
             assert "Mode: offline" in text, url
-            assert "offline STAND-IN (not " in text or "real model " in text, url
+            assert "stand-in for " in text or "packaged" in text, url
         visit.close()
 
 
