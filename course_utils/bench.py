@@ -60,8 +60,9 @@ class _PeakSampler(threading.Thread):
         return self.peak
 
 
-def run_notebook(nb, name: str, cwd: Path, timeout: int = 600) -> Run:
-    """Execute one notebook object in a fresh offline kernel; time it and sample its peak memory."""
+def run_notebook(nb, name: str, cwd: Path, timeout: int = 600, env: dict[str, str] | None = None) -> Run:
+    """Execute one notebook object in a fresh offline kernel (with `env` added to its environment); time it and
+    sample its peak memory."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -71,7 +72,7 @@ def run_notebook(nb, name: str, cwd: Path, timeout: int = 600) -> Run:
     with private_kernel_manager() as manager:
         client = NotebookClient(nb, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}})
         try:
-            with client.setup_kernel(env={**os.environ, **offline_environment()}):
+            with client.setup_kernel(env={**os.environ, **offline_environment(), **(env or {})}):
                 sampler = _PeakSampler(client.km.provisioner.process.pid)
                 sampler.start()
                 for index, cell in enumerate(nb.cells):

@@ -93,7 +93,7 @@ def cmd_bench(args) -> int:
     if args.classroom is not None:
         from .classroom.bench import run_classroom_bench
 
-        return run_classroom_bench(args.classroom, Path(args.folder), args.lessons, args.json)
+        return run_classroom_bench(args.classroom, Path(args.folder), args.lessons, args.json, args.threads)
     return run_bench(args.lessons, Path(args.folder), args.shelf, args.roles, args.json)
 
 
@@ -296,6 +296,8 @@ def _add_shelf_parser(sub) -> None:
 
 
 def _add_bench_parser(sub) -> None:
+    from .classroom import LEARNER_THREADS
+
     bench = sub.add_parser("bench", help="time each lesson (and with --shelf, each stand-in build)")
     bench.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson names or number prefixes (default: all)")
     bench.add_argument("--folder", default="solutions", help="where the notebooks are (default: solutions)")
@@ -304,6 +306,9 @@ def _add_bench_parser(sub) -> None:
     bench.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     bench.add_argument("--classroom", type=int, metavar="N", help="N learners run a lesson together (default: lesson "
                                                                    "01), against one alone; with the server capacity")
+    bench.add_argument("--threads", type=int, default=LEARNER_THREADS, metavar="N",
+                       help=f"with --classroom: CPU threads per learner's kernel (default: {LEARNER_THREADS}, as the "
+                            "class's hub gives)")
     bench.set_defaults(run=cmd_bench)
 
 

@@ -24,6 +24,8 @@
 #     COURSE_CLASS_GROUP      the unix group whose members may log in (default: course-learners)
 #     COURSE_TEACHER          an account that administers the hub (optional)
 #     COURSE_MODE             the learners' mode: offline (default), auto or hub
+#     COURSE_LEARNER_THREADS  CPU threads for each learner's kernel (default 1: a class shares the cores; give more
+#                             only on a server with more cores than learners running lessons at once)
 #     COURSE_HUB_PORT         where the class connects, on 127.0.0.1 (default 8000)
 #     COURSE_HUB_API_PORT     the hub's internal API, on 127.0.0.1 (default 8081)
 #     COURSE_PROXY_API_PORT   the proxy's API, on 127.0.0.1 (default 8001)
@@ -34,6 +36,7 @@ import os
 import pwd
 from pathlib import Path
 
+from course_utils.classroom import LEARNER_THREADS, learner_threads_environment
 from course_utils.kernels import server_arguments
 
 c = get_config()  # noqa: F821 (JupyterHub provides it)
@@ -48,6 +51,7 @@ PROXY_API_PORT = int(os.environ.get("COURSE_PROXY_API_PORT", "8001"))
 GROUP = os.environ.get("COURSE_CLASS_GROUP", "course-learners")
 TEACHER = os.environ.get("COURSE_TEACHER", "")
 MODE = os.environ.get("COURSE_MODE", "offline")
+THREADS = int(os.environ.get("COURSE_LEARNER_THREADS", LEARNER_THREADS))
 # What a learner's server and kernels start with: the class's Python first, and where the shared models are.
 LEARNER_PATH = f"{VENV}/bin:/usr/local/bin:/usr/bin:/bin"
 
@@ -85,6 +89,7 @@ c.Spawner.environment = {
     "COURSE_MODE": MODE,
     "COURSE_SHELF": str(SHELF),
     "HF_HUB_CACHE": str(HF_CACHE),
+    **learner_threads_environment(THREADS),
 }
 # A class logging in at once on a small server: give servers time to start, and stop them promptly.
 c.Spawner.start_timeout = 180

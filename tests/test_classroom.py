@@ -28,6 +28,8 @@ import pytest
 from accounts import SYSTEM_PYTHON, Account, create_account, needs_root, processes_of, remove_account
 from hub_client import call, run_notebook, wait_until
 
+from course_utils.classroom import learner_threads_environment
+
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = ("00_setup.ipynb", "01_pipeline.ipynb", "10_clip.ipynb")
 LEARNERS = 4
@@ -193,7 +195,7 @@ def works(action):
 others = {others!r}
 print(json.dumps({{
     "uid": os.getuid(),
-    "env": {{k: os.environ.get(k) for k in ("COURSE_MODE", "COURSE_SHELF", "HF_HUB_CACHE")}},
+    "env": {{k: os.environ.get(k) for k in ("COURSE_MODE", "COURSE_SHELF", "HF_HUB_CACHE", "OMP_NUM_THREADS")}},
     "writes_shelf": works(lambda: (shelf / "planted.txt").write_text("x")),
     "changes_a_model": works(lambda: open(shelf / "sentiment" / "MANIFEST.json", "a").close()),
     "reads_others": [o for o in others if works(lambda o=o: os.listdir(o))],
@@ -240,7 +242,8 @@ def _assert_each_learner(classroom: Class, days: list[dict]) -> None:
         probe = day["probe"]
         assert probe["uid"] == learner.uid, "each learner's kernel runs as their own account"
         assert probe["env"] == {"COURSE_MODE": "offline", "COURSE_SHELF": str(classroom.prefix / "shelf"),
-                                "HF_HUB_CACHE": str(classroom.prefix / "hf-cache")}
+                                "HF_HUB_CACHE": str(classroom.prefix / "hf-cache"),
+                                **learner_threads_environment()}
         assert not probe["writes_shelf"] and not probe["changes_a_model"], f"{learner.name} could write the shelf"
         assert probe["reads_others"] == [] and probe["reads_others_lesson"] == [], probe
 

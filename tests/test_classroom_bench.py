@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from course_utils.bench import run_notebook
+from course_utils.classroom import LEARNER_THREADS, learner_threads_environment
 from course_utils.classroom.bench import SERVER_MB, capacity
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,12 +40,23 @@ def test_two_learners_run_lesson_00_together(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     figures = json.loads(out.read_text())
     assert figures["lesson"] == "00_setup" and figures["learners"] == 2 and not figures["failed"]
+    assert figures["threads_per_kernel"] == LEARNER_THREADS and "with 1 CPU thread," in done.stdout
     assert [r["name"] for r in figures["runs"]] == ["warm-up", "one learner alone", "learner 1 of 2", "learner 2 of 2"]
     assert figures["ratio"] > 0 and figures["peak_mb_per_kernel"] > 0 and figures["capacity"]["learners"] >= 1
     assert "seconds per learner" in done.stdout and "one 2-core, 24 GB server" in done.stdout
 
 
-def test_a_class_needs_at_least_one_learner():
-    done = subprocess.run([sys.executable, "-m", "course_utils.cli", "bench", "--classroom", "0"], capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "at least 1" in done.stderr, done.stderr
+def test_a_learners_kernel_gets_the_threads_it_is_given(tmp_path):
+    """torch reads the thread count the bench (and the class's hub) sets, so a class's kernels do not each start one
+    thread per core."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import torch\nassert torch.get_num_threads() == 1")])
+    run = run_notebook(nb, "one thread", tmp_path, env=learner_threads_environment(1))
+    assert run.ok, run.error
+
+
+@pytest.mark.parametrize("args, words", [(["--classroom", "0"], "learners of at least 1"),
+                                         (["--classroom", "2", "--threads", "0"], "threads per learner of at least 1")])
+def test_a_class_needs_a_learner_and_a_thread(args, words):
+    done = subprocess.run([sys.executable, "-m", "course_utils.cli", "bench", *args], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and words in done.stderr, done.stderr

@@ -4,6 +4,7 @@ writes is the one deploy/jupyterhub_config.py reads, and bad input is one line t
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from course_utils.classroom import Layout
-from course_utils.classroom.hub import hub_command
+from course_utils.classroom import LEARNER_THREADS, Layout
+from course_utils.classroom.hub import SETTINGS, hub_command
 from course_utils.classroom.install import closed_to_others, share
 from course_utils.shelf.store import ENV_VAR
 
@@ -61,6 +62,7 @@ def test_the_hub_configuration_reads_the_installation_layout(tmp_path):
     assert environment["COURSE_MODE"] == "offline"
     assert environment[ENV_VAR] == str(layout.shelf) and environment["HF_HUB_CACHE"] == str(layout.hf_cache)
     assert environment["PATH"].startswith(f"{layout.venv}/bin:")
+    assert environment["OMP_NUM_THREADS"] == str(LEARNER_THREADS) == "1", "a class's kernels share the cores"
     assert config.Spawner.env_keep == ["LANG", "LC_ALL"]
     assert "--MappingKernelManager.cull_idle_timeout=3600" in config.Spawner.args
     assert config.Spawner.pre_spawn_hook.__name__ == "fill_workspace"  # it also puts kernels on IPC sockets
@@ -73,6 +75,16 @@ def test_the_hub_configuration_reads_the_installation_layout(tmp_path):
 def test_without_an_admin_token_there_is_no_admin_service(tmp_path):
     config, _ = load_config(tmp_path, COURSE_HUB_ADMIN_TOKEN="")
     assert "services" not in config.JupyterHub and "load_roles" not in config.JupyterHub
+
+
+def test_a_teacher_gives_each_kernel_more_threads_on_a_bigger_server(tmp_path):
+    config, _ = load_config(tmp_path, COURSE_LEARNER_THREADS="4")
+    assert config.Spawner.environment["OMP_NUM_THREADS"] == "4"
+
+
+def test_every_setting_the_configuration_reads_reaches_the_hub():
+    read = set(re.findall(r'os\.environ(?:\.get|\.pop)?[\[(]"(COURSE_[A-Z_]+)"', CONFIG.read_text()))
+    assert read and read - {"COURSE_CLASS_PREFIX"} <= set(SETTINGS), read - set(SETTINGS)
 
 
 def test_the_hub_gets_its_settings_and_nothing_else_of_the_environment(tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ import yaml
 from packaging.specifiers import SpecifierSet
 
 from course_utils.bench import PEAK_MB
+from course_utils.classroom import learner_threads_environment
 from course_utils.classroom.bench import SERVER_MB
 from course_utils.cli import build_parser
 from course_utils.modes import MODES
@@ -56,8 +57,11 @@ def _bytes(quantity: str) -> float:
 
 def test_the_learners_environment_names_the_course_variables(values, docker):
     env = values["singleuser"]["extraEnv"]
-    assert set(env) == {"COURSE_MODE", ENV_VAR, "HF_HUB_CACHE"}
+    assert set(env) == {"COURSE_MODE", ENV_VAR, "HF_HUB_CACHE", *learner_threads_environment()}
     assert env["COURSE_MODE"] in MODES
+    threads = learner_threads_environment()
+    assert {k: env[k] for k in threads} == threads, "a learner's kernel gets the course's thread count"
+    assert int(env["OMP_NUM_THREADS"]) <= values["singleuser"]["cpu"]["limit"], "more threads than the pod's CPUs"
     assert {k: docker["ENV"][k] for k in env} == env, "the image and the chart must set the same environment"
 
 

@@ -9,6 +9,15 @@ from pathlib import Path
 
 DEFAULT_PREFIX = "/srv/transformers-course"
 DEFAULT_GROUP = "course-learners"
+# torch starts one thread per core in every kernel; a class's kernels then fight over the same cores, and on a 2-core
+# server four learners running lesson 01 together took 62 s each instead of 17 s with one thread apiece (7.8 s alone;
+# course bench --classroom 4 --threads 2, then 1). The hub and the bench give each learner's kernel this many.
+LEARNER_THREADS = 1
+
+
+def learner_threads_environment(threads: int = LEARNER_THREADS) -> dict[str, str]:
+    """The variables that hold a learner's kernel to `threads` CPU threads (torch's intra-op pool reads OpenMP's)."""
+    return {"OMP_NUM_THREADS": str(threads)}
 
 
 @dataclass(frozen=True)

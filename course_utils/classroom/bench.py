@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..bench import Run, lesson_paths, run_notebook
 from ..errors import CourseError
+from . import LEARNER_THREADS, learner_threads_environment
 
 SERVER_CORES, SERVER_GB = 2, 24
 SLOWDOWN = 2.0  # "served": each learner's lesson takes at most twice as long as alone
@@ -37,24 +38,29 @@ def _lesson(folder: Path, names: list[str]) -> Path:
     return lesson_paths(folder, names[:1] or ["01"])[0]
 
 
-def bench_classroom(learners: int, path: Path) -> dict:
-    """A warm-up run (it reads the models from disk once), one learner alone, then `learners` at the same moment."""
+def bench_classroom(learners: int, path: Path, threads: int = LEARNER_THREADS) -> dict:
+    """A warm-up run (it reads the models from disk once), one learner alone, then `learners` at the same moment;
+    every kernel held to `threads` CPU threads, as the class's hub holds a learner's."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    env = learner_threads_environment(threads)
+
+    def learner(name: str) -> Run:
+        return run_notebook(copy.deepcopy(nb), name, path.parent, env=env)
+
     load_before = os.getloadavg()[0]
-    warm = run_notebook(copy.deepcopy(nb), "warm-up", path.parent)
-    alone = run_notebook(copy.deepcopy(nb), "one learner alone", path.parent)
+    warm = learner("warm-up")
+    alone = learner("one learner alone")
     with ThreadPoolExecutor(learners) as pool:
-        together = list(pool.map(lambda i: run_notebook(copy.deepcopy(nb), f"learner {i + 1} of {learners}",
-                                                        path.parent), range(learners)))
+        together = list(pool.map(lambda i: learner(f"learner {i + 1} of {learners}"), range(learners)))
     runs: list[Run] = [warm, alone, *together]
     failed = [r for r in runs if not r.ok]
     mean = sum(r.seconds for r in together) / learners
     ratio = mean / alone.seconds if alone.seconds else float("inf")
     peak = max(r.peak_mb for r in runs)
     cores = os.cpu_count() or 1
-    return {"lesson": path.stem, "learners": learners, "cores_here": cores,
+    return {"lesson": path.stem, "learners": learners, "threads_per_kernel": threads, "cores_here": cores,
             "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)], "alone_seconds": alone.seconds,
             "together_mean_seconds": round(mean, 1), "together_max_seconds": max(r.seconds for r in together),
             "ratio": round(ratio, 2), "peak_mb_per_kernel": peak,
@@ -64,8 +70,9 @@ def bench_classroom(learners: int, path: Path) -> dict:
 
 def print_classroom(figures: dict) -> None:
     n, cap = figures["learners"], figures["capacity"]
-    print(f"{figures['lesson']}: {n} learners at once, each in a fresh kernel, offline, on this machine "
-          f"({figures['cores_here']} cores, load average {figures['load_average'][0]:g} before and "
+    threads = figures["threads_per_kernel"]
+    print(f"{figures['lesson']}: {n} learners at once, each in a fresh kernel with {threads} CPU "
+          f"thread{'s' if threads > 1 else ''}, offline, on this machine ({figures['cores_here']} cores, load average {figures['load_average'][0]:g} before and "
           f"{figures['load_average'][1]:g} after)")
     if figures["load_average"][0] >= 1:
         print("  other work was running: the one-learner time is slowed too, so the slowdown and the capacity below "
@@ -83,10 +90,13 @@ def print_classroom(figures: dict) -> None:
           f"{RESERVED_GB:g} GB kept for the system)")
 
 
-def run_classroom_bench(learners: int, folder: Path, names: list[str], json_path: str | None) -> int:
+def run_classroom_bench(learners: int, folder: Path, names: list[str], json_path: str | None,
+                        threads: int = LEARNER_THREADS) -> int:
     if learners < 1:
         raise CourseError(f"--classroom needs a number of learners of at least 1, not {learners}.")
-    figures = bench_classroom(learners, _lesson(folder, names))
+    if threads < 1:
+        raise CourseError(f"--threads needs a number of CPU threads per learner of at least 1, not {threads}.")
+    figures = bench_classroom(learners, _lesson(folder, names), threads)
     print_classroom(figures)
     if json_path:
         Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")

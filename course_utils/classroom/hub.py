@@ -10,8 +10,8 @@ from ..errors import CourseError
 from . import Layout
 
 # Settings the hub's configuration reads (see deploy/jupyterhub_config.py); nothing else of root's environment.
-SETTINGS = ("COURSE_CLASS_GROUP", "COURSE_TEACHER", "COURSE_MODE", "COURSE_HUB_PORT", "COURSE_HUB_API_PORT",
-            "COURSE_PROXY_API_PORT", "COURSE_HUB_ADMIN_TOKEN", "LANG", "LC_ALL", "TZ")
+SETTINGS = ("COURSE_CLASS_GROUP", "COURSE_TEACHER", "COURSE_MODE", "COURSE_LEARNER_THREADS", "COURSE_HUB_PORT",
+            "COURSE_HUB_API_PORT", "COURSE_PROXY_API_PORT", "COURSE_HUB_ADMIN_TOKEN", "LANG", "LC_ALL", "TZ")
 
 
 def hub_command(layout: Layout, port: int | None = None) -> tuple[list[str], dict[str, str]]:
