@@ -17,6 +17,7 @@ from traitlets.config import Config
 from course_utils.classroom import LEARNER_THREADS, Layout
 from course_utils.classroom.hub import SETTINGS, hub_command
 from course_utils.classroom.install import closed_to_others, share
+from course_utils.errors import CourseError
 from course_utils.shelf.store import ENV_VAR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,12 +88,18 @@ def test_every_setting_the_configuration_reads_reaches_the_hub():
     assert read and read - {"COURSE_CLASS_PREFIX"} <= set(SETTINGS), read - set(SETTINGS)
 
 
-def test_the_hub_gets_its_settings_and_nothing_else_of_the_environment(tmp_path, monkeypatch):
-    layout = Layout(tmp_path)
+def _complete_installation(folder: Path) -> Layout:
+    """The files `course classroom start` looks for, empty."""
+    layout = Layout(folder)
     for path in (layout.bin("jupyterhub"), layout.proxy_command, layout.config):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
     layout.shelf.mkdir()
+    return layout
+
+
+def test_the_hub_gets_its_settings_and_nothing_else_of_the_environment(tmp_path, monkeypatch):
+    layout = _complete_installation(tmp_path)
     monkeypatch.setenv("HF_TOKEN", "secret")
     monkeypatch.setenv("COURSE_TEACHER", "alice")
     command, env = hub_command(layout, port=8765)
@@ -100,6 +107,13 @@ def test_the_hub_gets_its_settings_and_nothing_else_of_the_environment(tmp_path,
     assert env["COURSE_HUB_PORT"] == "8765" and env["COURSE_TEACHER"] == "alice"
     assert env["COURSE_CLASS_PREFIX"] == str(layout.prefix) and env["PATH"].startswith(f"{layout.venv}/bin:")
     assert "HF_TOKEN" not in env
+
+
+@pytest.mark.parametrize("threads", ["0", "two", "-1", ""])
+def test_a_bad_thread_count_for_learners_stops_the_start_with_what_to_do(tmp_path, monkeypatch, threads):
+    monkeypatch.setenv("COURSE_LEARNER_THREADS", threads)
+    with pytest.raises(CourseError, match="COURSE_LEARNER_THREADS must be a whole number .* leave it unset for 1"):
+        hub_command(_complete_installation(tmp_path))
 
 
 def test_a_folder_other_accounts_cannot_enter_is_found():

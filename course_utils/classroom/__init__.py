@@ -9,9 +9,10 @@ from pathlib import Path
 
 DEFAULT_PREFIX = "/srv/transformers-course"
 DEFAULT_GROUP = "course-learners"
-# torch starts one thread per core in every kernel; a class's kernels then fight over the same cores, and on a 2-core
-# server four learners running lesson 01 together took 62 s each instead of 17 s with one thread apiece (7.8 s alone;
-# course bench --classroom 4 --threads 2, then 1). The hub and the bench give each learner's kernel this many.
+# torch starts one thread per core in every kernel, and a class's kernels then fight over the same cores: on 2 cores,
+# four learners running lesson 01 together took 55.8 s each with two threads apiece and 18.1 s with one (about 9 s
+# alone; `course bench --classroom 4 --threads 2`, then without --threads). The hub and the bench give each learner's
+# kernel this many.
 LEARNER_THREADS = 1
 
 

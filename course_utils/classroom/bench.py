@@ -72,8 +72,8 @@ def print_classroom(figures: dict) -> None:
     n, cap = figures["learners"], figures["capacity"]
     threads = figures["threads_per_kernel"]
     print(f"{figures['lesson']}: {n} learners at once, each in a fresh kernel with {threads} CPU "
-          f"thread{'s' if threads > 1 else ''}, offline, on this machine ({figures['cores_here']} cores, load average {figures['load_average'][0]:g} before and "
-          f"{figures['load_average'][1]:g} after)")
+          f"thread{'s' if threads > 1 else ''}, offline, on this machine ({figures['cores_here']} cores, load "
+          f"average {figures['load_average'][0]:g} before and {figures['load_average'][1]:g} after)")
     if figures["load_average"][0] >= 1:
         print("  other work was running: the one-learner time is slowed too, so the slowdown and the capacity below "
               "are rough; measure on an idle server to rely on them")
