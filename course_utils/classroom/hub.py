@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from ..errors import CourseError
-from . import Layout
+from . import LEARNER_THREADS, Layout
 
 # Settings the hub's configuration reads (see deploy/jupyterhub_config.py); nothing else of root's environment.
 SETTINGS = ("COURSE_CLASS_GROUP", "COURSE_TEACHER", "COURSE_MODE", "COURSE_LEARNER_THREADS", "COURSE_HUB_PORT",
@@ -22,10 +22,10 @@ def hub_command(layout: Layout, port: int | None = None) -> tuple[list[str], dic
         raise CourseError(f"{layout.prefix} is not a complete class installation ({missing[0]} is missing); run "
                           f"`course classroom install --prefix {layout.prefix}` first.")
     env = {k: os.environ[k] for k in SETTINGS if k in os.environ}
-    threads = env.get("COURSE_LEARNER_THREADS", "1")
+    threads = env.get("COURSE_LEARNER_THREADS", str(LEARNER_THREADS))
     if not (threads.isdigit() and int(threads) >= 1):
         raise CourseError(f"COURSE_LEARNER_THREADS must be a whole number of CPU threads per learner, 1 or more, not "
-                          f"{threads!r}; leave it unset for 1.")
+                          f"{threads!r}; leave it unset for {LEARNER_THREADS}.")
     env.update({"PATH": f"{layout.venv}/bin:/usr/local/bin:/usr/bin:/bin", "COURSE_CLASS_PREFIX": str(layout.prefix)})
     if port is not None:
         env["COURSE_HUB_PORT"] = str(port)
