@@ -20,6 +20,8 @@ SERVER_CORES, SERVER_GB = 2, 24
 SLOWDOWN = 2.0  # "served": each learner's lesson takes at most twice as long as alone
 RESERVED_GB = 2.0  # the system, the hub and its proxy
 SERVER_MB = 150  # a learner's jupyterhub-singleuser process without its kernel (measured by tests/test_classroom.py)
+BUSY_SAMPLE_SECONDS = 2.0
+BUSY_WARNING_PERCENT = 25  # a quarter of the cores already busy slows the one-learner run the others are compared to
 
 
 def capacity(learners: int, ratio: float, peak_mb: float, cores_here: int) -> dict:
@@ -42,6 +44,7 @@ def bench_classroom(learners: int, path: Path, threads: int = LEARNER_THREADS) -
     """A warm-up run (it reads the models from disk once), one learner alone, then `learners` at the same moment;
     every kernel held to `threads` CPU threads, as the class's hub holds a learner's."""
     import nbformat
+    import psutil
 
     nb = nbformat.read(path, as_version=4)
     env = learner_threads_environment(threads)
@@ -50,6 +53,8 @@ def bench_classroom(learners: int, path: Path, threads: int = LEARNER_THREADS) -
         return run_notebook(copy.deepcopy(nb), name, path.parent, env=env)
 
     load_before = os.getloadavg()[0]
+    # The load average lags by a minute (it stays high just after a heavy run ends); a sample says what runs now.
+    busy_before = psutil.cpu_percent(interval=BUSY_SAMPLE_SECONDS)
     warm = learner("warm-up")
     alone = learner("one learner alone")
     with ThreadPoolExecutor(learners) as pool:
@@ -61,22 +66,37 @@ def bench_classroom(learners: int, path: Path, threads: int = LEARNER_THREADS) -
     peak = max(r.peak_mb for r in runs)
     cores = os.cpu_count() or 1
     return {"lesson": path.stem, "learners": learners, "threads_per_kernel": threads, "cores_here": cores,
-            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)], "alone_seconds": alone.seconds,
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "cpu_busy_percent_before": round(busy_before), "alone_seconds": alone.seconds,
             "together_mean_seconds": round(mean, 1), "together_max_seconds": max(r.seconds for r in together),
             "ratio": round(ratio, 2), "peak_mb_per_kernel": peak,
             "capacity": capacity(learners, ratio, peak, cores), "failed": [asdict(r) for r in failed],
             "runs": [asdict(r) for r in runs]}
 
 
+def caveats(figures: dict) -> list[str]:
+    """What makes these figures less than they seem, one sentence each."""
+    found = []
+    if figures["cpu_busy_percent_before"] >= BUSY_WARNING_PERCENT:
+        found.append(f"other work kept {figures['cpu_busy_percent_before']}% of the CPU busy just before the run: the "
+                     "one-learner time is slowed too, so the slowdown and the capacity below are rough; measure on an "
+                     "idle server to rely on them")
+    if figures["threads_per_kernel"] > figures["cores_here"]:
+        found.append(f"torch runs at most {figures['cores_here']} threads on this {figures['cores_here']}-core "
+                     f"machine, so {figures['threads_per_kernel']} threads per kernel measure the same as "
+                     f"{figures['cores_here']}")
+    return found
+
+
 def print_classroom(figures: dict) -> None:
     n, cap = figures["learners"], figures["capacity"]
     threads = figures["threads_per_kernel"]
     print(f"{figures['lesson']}: {n} learners at once, each in a fresh kernel with {threads} CPU "
-          f"thread{'s' if threads > 1 else ''}, offline, on this machine ({figures['cores_here']} cores, load "
-          f"average {figures['load_average'][0]:g} before and {figures['load_average'][1]:g} after)")
-    if figures["load_average"][0] >= 1:
-        print("  other work was running: the one-learner time is slowed too, so the slowdown and the capacity below "
-              "are rough; measure on an idle server to rely on them")
+          f"thread{'s' if threads > 1 else ''}, offline, on this machine ({figures['cores_here']} cores, "
+          f"{figures['cpu_busy_percent_before']}% busy in the {BUSY_SAMPLE_SECONDS:g} s before; load average "
+          f"{figures['load_average'][0]:g} before and {figures['load_average'][1]:g} after)")
+    for caveat in caveats(figures):
+        print(f"  {caveat}")
     for run in figures["runs"]:
         state = "ok" if run["ok"] else f"FAILED: {run['error']}"
         print(f"  {run['name']:<22} {run['seconds']:>7.1f} s  peak {run['peak_mb']:>6.0f} MB  {state}")
